@@ -1,0 +1,21 @@
+package io.walflow.app;
+
+import io.walflow.ingest.CaptureException;
+import io.walflow.ingest.CorruptEntryException;
+import io.walflow.ingest.Replay;
+import java.io.IOException;
+import picocli.CommandLine;
+
+/** Prints the errors users can act on as one clear line (exit 2), anything else with its stack trace. */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (ex instanceof CaptureException || ex instanceof CorruptEntryException || ex instanceof IOException
+        || ex instanceof Replay.UnreachableLsnException || ex instanceof IllegalArgumentException) {
+      cmd.getErr().println("walflow: " + ex.getMessage());
+      return 2;
+    }
+    ex.printStackTrace(cmd.getErr());
+    return 1;
+  }
+}

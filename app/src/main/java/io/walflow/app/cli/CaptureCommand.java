@@ -1,0 +1,137 @@
+package io.walflow.app.cli;
+
+import io.walflow.ingest.Capture;
+import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.DatabaseStats;
+import io.walflow.ingest.Durability;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code walflow capture}: follows databases until SIGINT/SIGTERM, then flushes and exits 0. */
+@Command(name = "capture", mixinStandardHelpOptions = true,
+    description = {"Captures every committed transaction of the given SQLite databases (WAL mode) into the log.",
+        "Runs until SIGINT or SIGTERM, then reads what is committed, appends it and exits 0."})
+public final class CaptureCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(CaptureCommand.class);
+
+  @Option(names = "--db", required = true, paramLabel = "NAME=PATH", converter = DatabaseOption.Converter.class,
+      description = "A database to capture, under a name of your choice (repeatable). A file that does not exist yet is waited for.")
+  List<DatabaseOption> databases;
+
+  @Option(names = "--data-dir", defaultValue = "walflow-data", paramLabel = "DIR",
+      description = "Where the log and capture's state live (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--commit-window", defaultValue = "0", paramLabel = "MS",
+      description = "Gather the commits of all databases arriving within this many milliseconds into one log append (default: ${DEFAULT-VALUE}).")
+  long commitWindowMs;
+
+  @Option(names = "--durability", defaultValue = "local", paramLabel = "local|fsync",
+      description = "local: durable once appended (survives a process crash); fsync: once forced to disk (survives a machine crash). Default: ${DEFAULT-VALUE}.")
+  String durability;
+
+  @Option(names = "--checkpoint-pages", defaultValue = "4000", paramLabel = "N",
+      description = "Checkpoint (PASSIVE, then let SQLite restart the WAL) once the WAL holds N frames (default: ${DEFAULT-VALUE}).")
+  int checkpointPages;
+
+  @Option(names = "--truncate-mb", defaultValue = "64", paramLabel = "MB",
+      description = "Run a TRUNCATE checkpoint once the WAL file reaches this size (default: ${DEFAULT-VALUE}).")
+  long truncateMb;
+
+  @Option(names = "--snapshot-every-mb", defaultValue = "1024", paramLabel = "MB",
+      description = "Write a fresh snapshot of a database after this many MB of its log entries, so retention can remove older log files (default: ${DEFAULT-VALUE}).")
+  long snapshotEveryMb;
+
+  @Option(names = "--retention", defaultValue = "24h", paramLabel = "DURATION",
+      description = "Keep log files at least this long (e.g. 30m, 24h, 7d), even when a later snapshot covers them (default: ${DEFAULT-VALUE}).")
+  String retention;
+
+  @Option(names = "--roll-cycle", defaultValue = "FAST_HOURLY", paramLabel = "CYCLE",
+      description = "How often a new log file starts (Chronicle roll cycle, e.g. FAST_HOURLY, FAST_DAILY); fixed once the log exists (default: ${DEFAULT-VALUE}).")
+  String rollCycle;
+
+  @Option(names = "--min-free-disk-mb", defaultValue = "256", paramLabel = "MB",
+      description = "Stop appending, with an error, rather than leave less than this free on the log's file system (default: ${DEFAULT-VALUE}).")
+  long minFreeMb;
+
+  @Option(names = "--no-compress", description = "Store pages uncompressed (default: LZ4 when smaller).")
+  boolean noCompress;
+
+  @Option(names = "--status-every", defaultValue = "10s", paramLabel = "DURATION",
+      description = "Log each database's LSN and counters this often (default: ${DEFAULT-VALUE}; 0 to disable).")
+  String statusEvery;
+
+  @Override
+  public Integer call() throws Exception {
+    CaptureConfig cfg = config();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Capture capture = Capture.start(cfg);
+    Thread hook = new Thread(() -> {
+      LOG.info("stopping: reading what is committed and appending it");
+      try {
+        capture.close();
+      } catch (Exception e) {
+        LOG.error("while stopping: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "walflow-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    LOG.info("capturing {} database(s) into {} (commit window {} ms, durability {})", cfg.databases().size(),
+        cfg.dataDir().toAbsolutePath(), commitWindowMs, cfg.durability().name().toLowerCase());
+    long every = Durations.parse(statusEvery, "--status-every").toMillis();
+    while (!stopped.await(every > 0 ? every : 1000, TimeUnit.MILLISECONDS)) {
+      if (capture.failure().isPresent() && allFailed(capture.stats())) {
+        LOG.error("every database stopped; exiting");
+        Runtime.getRuntime().removeShutdownHook(hook);
+        capture.close();
+        return 2;
+      }
+      if (every > 0) {
+        for (DatabaseStats s : capture.stats()) {
+          LOG.info("{}: {} lsn={} durable={} commits={} frames={} logBytes={} walRestarts={} checkpoints={}", s.db(),
+              s.state(), s.lsn(), s.durableLsn(), s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints());
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static boolean allFailed(List<DatabaseStats> stats) {
+    return stats.stream().allMatch(s -> s.state().startsWith("failed"));
+  }
+
+  CaptureConfig config() {
+    CaptureConfig cfg = CaptureConfig.defaults(dataDir)
+        .withCommitWindow(Duration.ofMillis(commitWindowMs))
+        .withDurability(parseDurability(durability))
+        .withCheckpoints(checkpointPages, truncateMb << 20)
+        .withRetention(snapshotEveryMb << 20, Durations.parse(retention, "--retention"), rollCycle)
+        .withMinFreeDiskBytes(minFreeMb << 20);
+    if (noCompress) {
+      cfg = new CaptureConfig(cfg.dataDir(), cfg.databases(), cfg.commitWindow(), cfg.durability(), cfg.pollInterval(),
+          cfg.checkpointPages(), cfg.truncateBytes(), false, cfg.snapshotEveryBytes(), cfg.retention(), cfg.rollCycle(),
+          cfg.minFreeDiskBytes(), cfg.decodeChanges());
+    }
+    for (DatabaseOption d : databases) {
+      cfg = cfg.withDatabase(d.name(), d.path());
+    }
+    return cfg;
+  }
+
+  static Durability parseDurability(String s) {
+    return switch (s.toLowerCase()) {
+      case "local" -> Durability.LOCAL;
+      case "fsync" -> Durability.FSYNC;
+      case "kafka" -> throw new IllegalArgumentException("--durability kafka needs --kafka, which this build does not have yet; use local or fsync");
+      default -> throw new IllegalArgumentException("--durability must be local or fsync, got '" + s + "'");
+    };
+  }
+}

@@ -1,0 +1,98 @@
+package io.walflow.ingest;
+
+import io.walflow.ingest.capture.CaptureService;
+import io.walflow.ingest.capture.ChangeEncoder;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * A running capture: follows the configured SQLite databases and appends every committed
+ * transaction to the log in {@code dataDir}.
+ *
+ * <pre>{@code
+ * try (Capture c = Capture.start(CaptureConfig.defaults(dir).withDatabase("app", Path.of("app.db")))) {
+ *   c.awaitDurable("app", 42).join();   // LSN 42 of "app" is in the log
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} reads what is committed at that moment, appends it, and stops.
+ */
+public final class Capture implements AutoCloseable {
+  private final CaptureService service;
+
+  private Capture(CaptureService service) {
+    this.service = service;
+  }
+
+  /**
+   * Starts capturing. Returns once capture threads run; snapshots and resumption happen in the
+   * background (see {@link #stats()}).
+   *
+   * @throws IOException when the log cannot be opened
+   * @throws IllegalArgumentException for an invalid configuration
+   */
+  public static Capture start(CaptureConfig config) throws IOException {
+    return start(config, db -> ChangeEncoder.NONE);
+  }
+
+  /** Starts capturing, storing changes made by the given encoder for each database. */
+  public static Capture start(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
+    return new Capture(CaptureService.start(config, encoders));
+  }
+
+  /**
+   * A future that completes with {@code lsn} when that LSN of {@code db} is durable at the
+   * configured level, or exceptionally if capture fails first.
+   */
+  public CompletableFuture<Long> awaitDurable(String db, long lsn) {
+    return service.durability().awaitDurable(db, lsn);
+  }
+
+  /** The highest durable LSN of {@code db}, or -1. */
+  public long durableLsn(String db) {
+    return service.durability().durableLsn(db);
+  }
+
+  /** Figures for every database. */
+  public List<DatabaseStats> stats() {
+    return service.stats();
+  }
+
+  /** The first error that stopped a database or the log writer. */
+  public Optional<Throwable> failure() {
+    return service.failure();
+  }
+
+  /**
+   * Registers a listener told, on the log writer's thread, of every entry made durable: database,
+   * LSN and {@link System#nanoTime()} at which it became durable. Must be quick.
+   */
+  public void onDurable(DurableListener listener) {
+    service.writer().addListener(a -> {
+      for (var s : a.entries()) {
+        if (s.lastPart()) {
+          listener.durable(s.db(), s.lsn(), a.durableAtNanos());
+        }
+      }
+    });
+  }
+
+  /** See {@link #onDurable}. */
+  @FunctionalInterface
+  public interface DurableListener {
+    void durable(String db, long lsn, long nanoTime);
+  }
+
+  /** Runs log retention now; returns the files removed. */
+  public List<java.nio.file.Path> retain() {
+    return service.retain();
+  }
+
+  @Override
+  public void close() throws IOException {
+    service.close();
+  }
+}

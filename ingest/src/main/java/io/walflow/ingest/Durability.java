@@ -1,0 +1,9 @@
+package io.walflow.ingest;
+
+/** When a commit counts as durable in the log. */
+public enum Durability {
+  /** Appended to the memory-mapped log: survives a crash of the process, not of the machine. */
+  LOCAL,
+  /** Appended and fsynced: survives a crash of the machine. */
+  FSYNC
+}

@@ -1,0 +1,204 @@
+package io.walflow.ingest;
+
+import io.walflow.ingest.log.ChronicleLog;
+import io.walflow.ingest.log.EntryCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Reads the ordered log from a position onwards, while capture may be appending to it (also from
+ * another process). Every entry's CRC is verified before anything is decoded from it.
+ *
+ * <p>A commit stored in several parts is returned once, reassembled, after its last part; snapshot
+ * parts are returned one by one. Entries of all databases come in log order; per database, LSNs
+ * are increasing.
+ *
+ * <p>Not thread-safe: one reader per thread.
+ */
+public final class LogReader implements AutoCloseable {
+  private final ChronicleLog log;
+  private final boolean ownsLog;
+  private final ExcerptTailer tailer;
+  private final Deque<LogRecord> ready = new ArrayDeque<>();
+  private final Map<String, PartialCommit> partial = new HashMap<>();
+
+  private LogReader(ChronicleLog log, boolean ownsLog) {
+    this.log = log;
+    this.ownsLog = ownsLog;
+    this.tailer = log.tailer();
+  }
+
+  /**
+   * Opens the log in {@code dataDir} for reading from its start.
+   *
+   * @throws IOException when there is no log there
+   */
+  public static LogReader open(Path dataDir) throws IOException {
+    return new LogReader(ChronicleLog.open(dataDir, net.openhft.chronicle.queue.RollCycles.FAST_HOURLY, true), true);
+  }
+
+  /** A reader over an already open log (which it will not close). */
+  public static LogReader over(ChronicleLog log) {
+    return new LogReader(log, false);
+  }
+
+  /** Moves to the start of the log. */
+  public LogReader toStart() {
+    tailer.direction(TailerDirection.FORWARD).toStart();
+    ready.clear();
+    partial.clear();
+    return this;
+  }
+
+  /** Moves to the end of the log: the next entry returned is the next one appended. */
+  public LogReader toEnd() {
+    tailer.direction(TailerDirection.FORWARD).toEnd();
+    ready.clear();
+    partial.clear();
+    return this;
+  }
+
+  /**
+   * Moves to the document with queue index {@code index} (as in {@link LogPosition#index()}).
+   *
+   * @return false when no such document exists (any more)
+   */
+  public boolean moveTo(long index) {
+    ready.clear();
+    partial.clear();
+    return tailer.direction(TailerDirection.FORWARD).moveToIndex(index);
+  }
+
+  /**
+   * The next complete entry, or empty when the reader has reached the end of what has been
+   * appended so far (call again later to tail).
+   *
+   * @throws CorruptEntryException for an entry that fails its checks; the rest of its document is
+   *     skipped and the next call continues after it
+   */
+  public Optional<LogRecord> next() {
+    while (ready.isEmpty()) {
+      if (!readDocument()) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(ready.poll());
+  }
+
+  /** Returns the next entry satisfying the database / LSN filter, or empty at the end. */
+  public Optional<LogRecord> next(Optional<String> db, long fromLsn) {
+    while (true) {
+      Optional<LogRecord> r = next();
+      if (r.isEmpty()) {
+        return r;
+      }
+      LogEntry e = r.get().entry();
+      if ((db.isEmpty() || db.get().equals(e.db())) && e.lsn() >= fromLsn) {
+        return r;
+      }
+    }
+  }
+
+  private boolean readDocument() {
+    byte[] doc;
+    long index;
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent()) {
+        return false;
+      }
+      index = dc.index();
+      Bytes<?> bytes = dc.wire().bytes();
+      doc = new byte[(int) bytes.readRemaining()];
+      bytes.read(doc);
+    }
+    ByteBuffer buf = ByteBuffer.wrap(doc);
+    int offset = 0;
+    while (offset < doc.length) {
+      LogPosition pos = new LogPosition(index, offset);
+      int length = EntryCodec.entryLength(buf, offset, pos.toString());
+      LogEntry entry = EntryCodec.decode(buf, offset, pos.toString());
+      accept(pos, entry);
+      offset += length;
+    }
+    return true;
+  }
+
+  private void accept(LogPosition pos, LogEntry entry) {
+    if (entry instanceof LogEntry.Commit c && c.partCount() > 1) {
+      PartialCommit p = partial.get(c.db());
+      if (c.partIndex() == 0 || p == null || p.first.lsn() != c.lsn()) {
+        // A part 0 restarts assembly: an earlier incomplete entry was cut short by a crash and
+        // capture wrote the same LSN again.
+        p = new PartialCommit(pos, c);
+        partial.put(c.db(), p);
+      } else if (c.partIndex() != p.nextPart) {
+        throw new CorruptEntryException(pos.toString(), "commit " + c.db() + " LSN " + c.lsn() + " part "
+            + c.partIndex() + " follows part " + (p.nextPart - 1));
+      }
+      if (c.partIndex() != 0) {
+        p.pages.addAll(c.pages());
+        p.changes.add(c.changes());
+      }
+      p.nextPart = c.partIndex() + 1;
+      if (p.nextPart == c.partCount()) {
+        partial.remove(c.db());
+        ready.add(new LogRecord(p.position, p.assemble()));
+      }
+      return;
+    }
+    partial.remove(entry.db());
+    ready.add(new LogRecord(pos, entry));
+  }
+
+  private static final class PartialCommit {
+    final LogPosition position;
+    final LogEntry.Commit first;
+    final List<LogEntry.Page> pages = new ArrayList<>();
+    final List<byte[]> changes = new ArrayList<>();
+    int nextPart;
+
+    PartialCommit(LogPosition position, LogEntry.Commit first) {
+      this.position = position;
+      this.first = first;
+      pages.addAll(first.pages());
+      changes.add(first.changes());
+    }
+
+    LogEntry.Commit assemble() {
+      int total = changes.stream().mapToInt(c -> c.length).sum();
+      byte[] all = new byte[total];
+      int at = 0;
+      for (byte[] c : changes) {
+        System.arraycopy(c, 0, all, at, c.length);
+        at += c.length;
+      }
+      return new LogEntry.Commit(first.db(), first.lsn(), first.committedAt(), first.pageSize(),
+          first.dbPageCount(), first.frameCount(), first.walPosition(), List.copyOf(pages), all, 0, 1);
+    }
+  }
+
+  @Override
+  public void close() {
+    tailer.close();
+    if (ownsLog) {
+      try {
+        log.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.walflow.ingest.capture;
+
+import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.DatabaseStats;
+import io.walflow.ingest.Durability;
+import io.walflow.ingest.DurabilityTracker;
+import io.walflow.ingest.log.ChronicleLog;
+import io.walflow.ingest.log.LogTail;
+import io.walflow.ingest.log.LogWriter;
+import io.walflow.ingest.log.Retention;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs capture: one {@link DatabaseTailer} per database, one {@link LogWriter}, and retention.
+ * Closing stops the tailers (each reads what is committed first), then the writer (which appends
+ * everything handed to it), then the log.
+ */
+public final class CaptureService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CaptureService.class);
+  private static final long RETENTION_PERIOD_SECONDS = 10;
+
+  private final CaptureConfig config;
+  private final ChronicleLog log;
+  private final DurabilityTracker durability = new DurabilityTracker();
+  private final LogWriter writer;
+  private final Map<String, DatabaseTailer> tailers = new LinkedHashMap<>();
+  private final Map<String, Long> snapshotIndexes = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService scheduler;
+
+  private CaptureService(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
+    this.config = config;
+    Files.createDirectories(config.dataDir());
+    this.log = ChronicleLog.open(config.dataDir(), rollCycle(config.rollCycle()), false);
+    Map<String, LogTail.Last> last = LogTail.scan(log, config.databases().keySet());
+    last.forEach((db, l) -> {
+      if (l.snapshotIndex() >= 0) {
+        snapshotIndexes.put(db, l.snapshotIndex());
+      }
+    });
+    this.writer = new LogWriter(log, durability, config.durability() == Durability.FSYNC, config.commitWindow(),
+        config.minFreeDiskBytes(), config.dataDir(), snapshotIndexes::put);
+    for (Map.Entry<String, Path> e : config.databases().entrySet()) {
+      tailers.put(e.getKey(), new DatabaseTailer(e.getKey(), e.getValue(), config, writer, durability, log,
+          Optional.ofNullable(last.get(e.getKey())), encoders.apply(e.getKey())));
+    }
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "walflow-retention");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts capture of every configured database. */
+  public static CaptureService start(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
+    if (config.databases().isEmpty()) {
+      throw new IllegalArgumentException("no database to capture: give at least one --db NAME=PATH");
+    }
+    CaptureService s = new CaptureService(config, encoders);
+    s.writer.start();
+    s.tailers.values().forEach(DatabaseTailer::start);
+    s.scheduler.scheduleWithFixedDelay(s::retain, RETENTION_PERIOD_SECONDS, RETENTION_PERIOD_SECONDS, TimeUnit.SECONDS);
+    return s;
+  }
+
+  static RollCycle rollCycle(String name) {
+    for (RollCycles r : RollCycles.values()) {
+      if (r.name().equals(name)) {
+        return r;
+      }
+    }
+    for (TestRollCycles r : TestRollCycles.values()) {
+      if (r.name().equals(name)) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("unknown roll cycle '" + name + "' (for example FAST_HOURLY, FAST_DAILY)");
+  }
+
+  /** Runs retention now (also every ten seconds in the background). */
+  public List<Path> retain() {
+    try {
+      List<Long> indexes = new ArrayList<>();
+      for (String db : config.databases().keySet()) {
+        indexes.add(snapshotIndexes.getOrDefault(db, -1L));
+      }
+      return new Retention(log, config.retention()).run(indexes);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("retention failed: {}", e.toString());
+      return List.of();
+    }
+  }
+
+  public DurabilityTracker durability() {
+    return durability;
+  }
+
+  public LogWriter writer() {
+    return writer;
+  }
+
+  public ChronicleLog log() {
+    return log;
+  }
+
+  /** Current figures of every database. */
+  public List<DatabaseStats> stats() {
+    List<DatabaseStats> out = new ArrayList<>();
+    tailers.forEach((db, t) -> out.add(t.status().view(t.lsn(), durability.durableLsn(db))));
+    return out;
+  }
+
+  /** The first error that stopped a database or the log writer, if any. */
+  public Optional<Throwable> failure() {
+    for (DatabaseTailer t : tailers.values()) {
+      if (t.failure().isPresent()) {
+        return t.failure();
+      }
+    }
+    return writer.failure();
+  }
+
+  @Override
+  public void close() throws IOException {
+    scheduler.shutdownNow();
+    tailers.values().forEach(DatabaseTailer::stop);
+    for (DatabaseTailer t : tailers.values()) {
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      writer.close();
+    } finally {
+      log.close();
+    }
+  }
+}

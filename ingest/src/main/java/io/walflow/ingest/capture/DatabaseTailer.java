@@ -1,0 +1,509 @@
+package io.walflow.ingest.capture;
+
+import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.CaptureException;
+import io.walflow.ingest.Durability;
+import io.walflow.ingest.DurabilityTracker;
+import io.walflow.ingest.LogEntry;
+import io.walflow.ingest.image.OverlayImage;
+import io.walflow.ingest.image.PageImage;
+import io.walflow.ingest.log.ChronicleLog;
+import io.walflow.ingest.log.EntryCodec;
+import io.walflow.ingest.log.LogTail;
+import io.walflow.ingest.log.LogWriter;
+import io.walflow.ingest.log.LogWriter.Submission;
+import io.walflow.ingest.wal.WalCommit;
+import io.walflow.ingest.wal.WalHeader;
+import io.walflow.ingest.wal.WalPosition;
+import io.walflow.ingest.wal.WalScanner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Follows one database: reads each committed transaction from its WAL as soon as it appears,
+ * assigns it the next LSN and hands it to the {@link LogWriter}.
+ *
+ * <p>Start-up: the first capture writes a snapshot (LSN 0). A restart resumes after the last entry
+ * of this database in the log, provided the WAL still holds the same frames up to the recorded
+ * position (same salts, same checksum chain), or the WAL was checkpointed away with nothing new and
+ * the database file equals capture's image. Otherwise continuity cannot be proven: capture says so
+ * and writes a new snapshot at the next LSN.
+ *
+ * <p>See {@link WalPin} for why no frame can be overwritten before it is read while running.
+ */
+final class DatabaseTailer implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseTailer.class);
+  /** Page bytes per log entry part; larger snapshots and transactions are split. */
+  static final int PART_BYTES = 4 << 20;
+  /** Commits read per scan, to bound memory between hand-offs. */
+  private static final int SCAN_BATCH = 4096;
+  private static final long WAIT_FOR_FILE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final String db;
+  private final Path path;
+  private final Path walPath;
+  private final CaptureConfig config;
+  private final LogWriter writer;
+  private final DurabilityTracker durability;
+  private final ChronicleLog log;
+  private final Optional<LogTail.Last> resume;
+  private final Path imagesDir;
+  private final EntryCodec codec;
+  private final ChangeEncoder changes;
+  private final DatabaseStatus status;
+
+  private volatile boolean stopping;
+  private volatile Throwable failure;
+  private final Thread thread;
+
+  private WalPin pin;
+  private FileChannel wal;
+  private WalHeader header;
+  private WalScanner scanner;
+  private WalPosition position = WalPosition.NONE;
+  private long lsn = -1;
+  private ShadowImage shadow;
+  private long bytesSinceSnapshot;
+
+  DatabaseTailer(String db, Path path, CaptureConfig config, LogWriter writer, DurabilityTracker durability,
+      ChronicleLog log, Optional<LogTail.Last> resume, ChangeEncoder changes) {
+    this.db = db;
+    this.path = path.toAbsolutePath();
+    this.walPath = Path.of(this.path + "-wal");
+    this.config = config;
+    this.writer = writer;
+    this.durability = durability;
+    this.log = log;
+    this.resume = resume;
+    this.imagesDir = config.dataDir().resolve("images");
+    this.codec = new EntryCodec(config.compressPages());
+    this.changes = changes;
+    this.status = new DatabaseStatus(db, this.path);
+    this.thread = new Thread(this, "walflow-capture-" + db);
+  }
+
+  DatabaseStatus status() {
+    return status;
+  }
+
+  Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Asks the tailer to read what is committed, hand it over and stop. */
+  void stop() {
+    stopping = true;
+    LockSupport.unpark(thread);
+  }
+
+  void join(long millis) throws InterruptedException {
+    thread.join(millis);
+  }
+
+  @Override
+  public void run() {
+    MDC.put("db", db);
+    try {
+      if (!open()) {
+        return;
+      }
+      while (!stopping) {
+        int n = poll();
+        afterPoll();
+        if (n == 0) {
+          LockSupport.parkNanos(config.pollInterval().toNanos());
+        }
+      }
+      poll();
+      finish();
+    } catch (Throwable t) {
+      failure = t;
+      status.failed(t.getMessage());
+      LOG.error("capture of database '{}' stopped: {}", db, t.getMessage(), t);
+    } finally {
+      closeQuietly();
+      MDC.remove("db");
+    }
+  }
+
+  // ---------------------------------------------------------------- start-up
+
+  private boolean open() throws IOException, InterruptedException {
+    Optional<SourceDatabase.Header> h = SourceDatabase.inspect(db, path);
+    boolean told = false;
+    while (h.isEmpty()) {
+      if (!told) {
+        LOG.info("database '{}': waiting for {} to be created", db, path);
+        status.state("waiting for the database file");
+        told = true;
+      }
+      if (stopping) {
+        return false;
+      }
+      LockSupport.parkNanos(WAIT_FOR_FILE_NANOS);
+      h = SourceDatabase.inspect(db, path);
+    }
+    pin = new WalPin(db, path);
+    pin.acquire();
+    openWal();
+    if (resume.isPresent()) {
+      resumeFrom(resume.get());
+    } else {
+      LOG.info("database '{}': first capture of {}, writing a snapshot as LSN 0", db, path);
+      snapshot(0, h.get());
+    }
+    pin.releasePrevious();
+    status.state("capturing");
+    return true;
+  }
+
+  private void resumeFrom(LogTail.Last last) throws IOException, InterruptedException {
+    LogEntry entry = last.entry();
+    lsn = entry.lsn();
+    durability.markDurable(db, lsn);
+    Optional<ShadowImage> recovered = ImageRecovery.recover(log, imagesDir, db, last);
+    if (recovered.isEmpty()) {
+      LOG.warn("database '{}': capture's image at LSN {} cannot be rebuilt from the log; writing a new snapshot at LSN {}",
+          db, lsn, lsn + 1);
+      snapshot(lsn + 1, SourceDatabase.inspect(db, path).orElseThrow());
+      return;
+    }
+    shadow = recovered.get();
+    WalPosition at = entry.walPosition();
+    Optional<WalHeader> now = readHeader();
+    if (now.isPresent() && !at.isNone() && at.inGeneration(now.get()) && chainReaches(now.get(), at)) {
+      header = now.get();
+      scanner = new WalScanner(wal, header, db);
+      position = at;
+      LOG.info("database '{}': resuming after LSN {} at WAL offset {}", db, lsn, at.offset());
+      return;
+    }
+    if (noCommittedFrames(now) && databaseFileEquals(shadow)) {
+      header = now.orElse(null);
+      scanner = header == null ? null : new WalScanner(wal, header, db);
+      position = header == null ? WalPosition.NONE : WalPosition.start(header);
+      LOG.info("database '{}': the WAL was checkpointed while capture was stopped and nothing was written since; "
+          + "the database file equals the image at LSN {}, resuming", db, lsn);
+      return;
+    }
+    LOG.warn("database '{}': the WAL was restarted while capture was stopped (commits after LSN {} may have "
+        + "been checkpointed away), so continuity cannot be proven; writing a new snapshot at LSN {}. "
+        + "Consumers replace their state with it.", db, lsn, lsn + 1);
+    snapshot(lsn + 1, SourceDatabase.inspect(db, path).orElseThrow());
+  }
+
+  private boolean chainReaches(WalHeader h, WalPosition target) throws IOException {
+    WalScanner s = new WalScanner(wal, h, db);
+    WalPosition p = WalPosition.start(h);
+    while (p.offset() < target.offset()) {
+      List<WalCommit> cs = s.scan(p, SCAN_BATCH);
+      if (cs.isEmpty()) {
+        return false;
+      }
+      for (WalCommit c : cs) {
+        p = c.end();
+        if (p.offset() >= target.offset()) {
+          break;
+        }
+      }
+    }
+    return p.offset() == target.offset() && p.checksum() == target.checksum();
+  }
+
+  private boolean noCommittedFrames(Optional<WalHeader> h) throws IOException {
+    if (h.isEmpty()) {
+      return true;
+    }
+    return new WalScanner(wal, h.get(), db).scan(WalPosition.start(h.get()), 1).isEmpty();
+  }
+
+  private boolean databaseFileEquals(ShadowImage image) throws IOException {
+    try (FileChannel f = FileChannel.open(path, StandardOpenOption.READ)) {
+      int pageSize = image.pageSize();
+      int pages = image.file().pageCount();
+      if (f.size() != (long) pages * pageSize) {
+        return false;
+      }
+      ByteBuffer a = ByteBuffer.allocate(pageSize);
+      for (int p = 1; p <= pages; p++) {
+        a.clear();
+        while (a.hasRemaining() && f.read(a, (long) (p - 1) * pageSize + a.position()) > 0) {
+          // read the whole page
+        }
+        a.flip();
+        if (!a.equals(image.file().page(p))) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  // ---------------------------------------------------------------- snapshot
+
+  /**
+   * Writes the full image (database file overlaid with every committed WAL frame) as a snapshot
+   * at {@code snapLsn}. Called with the pin held.
+   */
+  private void snapshot(long snapLsn, SourceDatabase.Header dbHeader) throws IOException, InterruptedException {
+    status.state("snapshot");
+    long t0 = System.nanoTime();
+    Optional<WalHeader> h = readHeader();
+    header = h.orElse(null);
+    scanner = header == null ? null : new WalScanner(wal, header, db);
+    position = header == null ? WalPosition.NONE : WalPosition.start(header);
+    Map<Integer, byte[]> walPages = new HashMap<>();
+    int dbSize = -1;
+    if (scanner != null) {
+      List<WalCommit> cs;
+      while (!(cs = scanner.scan(position, SCAN_BATCH)).isEmpty()) {
+        for (WalCommit c : cs) {
+          walPages.putAll(c.pages());
+          dbSize = c.dbSizePages();
+          position = c.end();
+        }
+      }
+    }
+    int pageSize = header != null ? header.pageSize() : dbHeader.pageSize();
+    try (FileChannel dbFile = FileChannel.open(path, StandardOpenOption.READ)) {
+      if (dbSize < 0) {
+        dbSize = dbHeader.inHeaderPageCount().orElse((int) (dbFile.size() / pageSize));
+      }
+      if (shadow != null) {
+        shadow.invalidate();
+        shadow.close();
+      }
+      shadow = ShadowImage.create(imagesDir, db, pageSize);
+      changes.reset();
+      ByteBuffer buf = ByteBuffer.allocate(pageSize);
+      for (int p = 1; p <= dbSize; p++) {
+        byte[] data = walPages.get(p);
+        if (data == null) {
+          buf.clear();
+          long at = (long) (p - 1) * pageSize;
+          while (buf.hasRemaining()) {
+            int n = dbFile.read(buf, at + buf.position());
+            if (n < 0) {
+              break; // beyond the file: zeros, as SQLite's pager reads them
+            }
+          }
+          data = buf.array().clone();
+        }
+        shadow.writeSnapshotPage(p, data);
+      }
+    }
+    shadow.file().setPageCount(dbSize);
+    emitSnapshot(snapLsn, shadow.file(), position);
+    durability.awaitDurable(db, snapLsn).join();
+    shadow.markFilled(snapLsn, dbSize);
+    lsn = snapLsn;
+    LOG.info("database '{}': snapshot at LSN {}: {} pages of {} bytes in {} ms", db, snapLsn, dbSize, pageSize,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    status.state("capturing");
+  }
+
+  /** Hands a snapshot of {@code image} to the writer, in parts. */
+  private void emitSnapshot(long snapLsn, PageImage image, WalPosition walAt) throws IOException, InterruptedException {
+    int pageSize = image.pageSize();
+    int pages = image.pageCount();
+    int perPart = Math.max(1, PART_BYTES / pageSize);
+    int parts = Math.max(1, (pages + perPart - 1) / perPart);
+    if (parts > 0xffff) {
+      throw new CaptureException(db, "database of " + pages + " pages needs " + parts + " snapshot parts; at most 65535 are supported");
+    }
+    Instant at = Instant.now();
+    for (int part = 0; part < parts; part++) {
+      List<LogEntry.Page> list = new ArrayList<>();
+      int from = part * perPart + 1;
+      int to = Math.min(pages, from + perPart - 1);
+      for (int p = from; p <= to; p++) {
+        ByteBuffer b = image.page(p);
+        byte[] data = new byte[pageSize];
+        b.duplicate().get(data);
+        list.add(new LogEntry.Page(p, data));
+      }
+      LogEntry.Snapshot s = new LogEntry.Snapshot(db, snapLsn, at, pageSize, pages, walAt, list, new byte[0], part, parts);
+      byte[] encoded = codec.encode(s);
+      status.logBytes(encoded.length);
+      writer.submit(new Submission(db, snapLsn, encoded, part == parts - 1, part == 0));
+    }
+    bytesSinceSnapshot = 0;
+  }
+
+  // ---------------------------------------------------------------- tailing
+
+  private void openWal() throws IOException {
+    if (wal != null) {
+      return;
+    }
+    try {
+      wal = FileChannel.open(walPath, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      wal = null;
+    }
+  }
+
+  private Optional<WalHeader> readHeader() throws IOException {
+    openWal();
+    if (wal == null) {
+      return Optional.empty();
+    }
+    return WalScanner.readHeader(wal, db);
+  }
+
+  /** Reads every new commit; returns how many. */
+  private int poll() throws IOException, InterruptedException {
+    Optional<WalHeader> h = readHeader();
+    if (h.isEmpty()) {
+      return 0;
+    }
+    if (header == null || !position.inGeneration(h.get()) || position.isNone()) {
+      // A new WAL generation while we were running: WalPin guarantees we read all of the old one.
+      header = h.get();
+      scanner = new WalScanner(wal, header, db);
+      position = WalPosition.start(header);
+      status.walRestarted();
+    }
+    if (wal.size() < position.offset() + header.frameSize()) {
+      return 0;
+    }
+    pin.acquire();
+    int n = readCommits();
+    pin.releasePrevious();
+    return n;
+  }
+
+  /** Reads and hands over every committed transaction after {@link #position}. Pin held by caller. */
+  private int readCommits() {
+    try {
+      int total = 0;
+      List<WalCommit> cs;
+      while (!(cs = scanner.scan(position, SCAN_BATCH)).isEmpty()) {
+        for (WalCommit c : cs) {
+          capture(c);
+          total++;
+        }
+      }
+      return total;
+    } catch (IOException e) {
+      throw new CaptureException(db, "reading " + walPath + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CaptureException(db, "interrupted while handing a commit to the log writer", e);
+    }
+  }
+
+  private void capture(WalCommit c) throws IOException, InterruptedException {
+    long commitLsn = lsn + 1;
+    SortedMap<Integer, byte[]> pages = c.pages();
+    PageImage before = shadow.current();
+    Map<Integer, ByteBuffer> written = new HashMap<>();
+    BitSet changed = new BitSet();
+    pages.forEach((p, d) -> {
+      written.put(p, ByteBuffer.wrap(d));
+      changed.set(p);
+    });
+    PageImage after = new OverlayImage(before, written, c.dbSizePages());
+    byte[] encodedChanges = changes.encode(commitLsn, before, after, changed);
+    shadow.stage(commitLsn, pages, c.dbSizePages());
+    Instant at = Instant.now();
+    List<List<LogEntry.Page>> parts = new ArrayList<>();
+    List<LogEntry.Page> part = new ArrayList<>();
+    long partBytes = 0;
+    for (var e : pages.entrySet()) {
+      if (partBytes + header.pageSize() > PART_BYTES && !part.isEmpty()) {
+        parts.add(part);
+        part = new ArrayList<>();
+        partBytes = 0;
+      }
+      part.add(new LogEntry.Page(e.getKey(), e.getValue()));
+      partBytes += header.pageSize();
+    }
+    parts.add(part);
+    if (parts.size() > 0xffff) {
+      throw new CaptureException(db, "transaction at LSN " + commitLsn + " has " + pages.size() + " pages: too large for one entry");
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      byte[] ch = i == parts.size() - 1 ? encodedChanges : new byte[0];
+      LogEntry.Commit entry = new LogEntry.Commit(db, commitLsn, at, header.pageSize(), c.dbSizePages(), c.frameCount(),
+          c.end(), parts.get(i), ch, i, parts.size());
+      byte[] encoded = codec.encode(entry);
+      bytesSinceSnapshot += encoded.length;
+      status.logBytes(encoded.length);
+      writer.submit(new Submission(db, commitLsn, encoded, i == parts.size() - 1, false));
+    }
+    lsn = commitLsn;
+    position = c.end();
+    status.committed(commitLsn, c.frameCount());
+  }
+
+  private void afterPoll() throws IOException, InterruptedException {
+    shadow.flush(durability.durableLsn(db), config.durability() == Durability.FSYNC);
+    if (header != null) {
+      long frames = (position.offset() - WalHeader.SIZE) / header.frameSize();
+      if (frames >= config.checkpointPages()) {
+        boolean truncate = wal.size() >= config.truncateBytes();
+        if (pin.checkpoint(this::readCommits, truncate)) {
+          status.checkpointed();
+        }
+      }
+    }
+    if (bytesSinceSnapshot >= config.snapshotEveryBytes()) {
+      LOG.info("database '{}': {} log bytes since the last snapshot, writing a snapshot at LSN {} for retention",
+          db, bytesSinceSnapshot, lsn);
+      emitSnapshot(lsn, shadow.current(), position);
+    }
+  }
+
+  private void finish() throws IOException {
+    try {
+      durability.awaitDurable(db, lsn).get(30, TimeUnit.SECONDS);
+      shadow.flush(lsn, config.durability() == Durability.FSYNC);
+    } catch (Exception e) {
+      LOG.warn("database '{}': LSN {} was not confirmed durable before stopping: {}", db, lsn, e.toString());
+    }
+    status.state("stopped");
+  }
+
+  private void closeQuietly() {
+    try {
+      if (pin != null) {
+        pin.close();
+      }
+      if (wal != null) {
+        wal.close();
+      }
+      if (shadow != null) {
+        shadow.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing capture of {}: {}", db, e.toString());
+    }
+  }
+
+  long lsn() {
+    return lsn;
+  }
+}
