@@ -34,6 +34,8 @@ public final class LogReader implements AutoCloseable {
   private final ExcerptTailer tailer;
   private final Deque<LogRecord> ready = new ArrayDeque<>();
   private final Map<String, PartialCommit> partial = new HashMap<>();
+  /** A corrupt entry found in the current document, reported after the entries before it. */
+  private CorruptEntryException pendingError;
 
   private LogReader(ChronicleLog log, boolean ownsLog) {
     this.log = log;
@@ -91,6 +93,11 @@ public final class LogReader implements AutoCloseable {
    */
   public Optional<LogRecord> next() {
     while (ready.isEmpty()) {
+      if (pendingError != null) {
+        CorruptEntryException e = pendingError;
+        pendingError = null;
+        throw e;
+      }
       if (!readDocument()) {
         return Optional.empty();
       }
@@ -126,12 +133,17 @@ public final class LogReader implements AutoCloseable {
     }
     ByteBuffer buf = ByteBuffer.wrap(doc);
     int offset = 0;
-    while (offset < doc.length) {
-      LogPosition pos = new LogPosition(index, offset);
-      int length = EntryCodec.entryLength(buf, offset, pos.toString());
-      LogEntry entry = EntryCodec.decode(buf, offset, pos.toString());
-      accept(pos, entry);
-      offset += length;
+    try {
+      while (offset < doc.length) {
+        LogPosition pos = new LogPosition(index, offset);
+        int length = EntryCodec.entryLength(buf, offset, pos.toString());
+        LogEntry entry = EntryCodec.decode(buf, offset, pos.toString());
+        accept(pos, entry);
+        offset += length;
+      }
+    } catch (CorruptEntryException e) {
+      // The rest of this document cannot be framed; entries before it are still delivered first.
+      pendingError = e;
     }
     return true;
   }
@@ -139,11 +151,16 @@ public final class LogReader implements AutoCloseable {
   private void accept(LogPosition pos, LogEntry entry) {
     if (entry instanceof LogEntry.Commit c && c.partCount() > 1) {
       PartialCommit p = partial.get(c.db());
-      if (c.partIndex() == 0 || p == null || p.first.lsn() != c.lsn()) {
-        // A part 0 restarts assembly: an earlier incomplete entry was cut short by a crash and
-        // capture wrote the same LSN again.
+      if (c.partIndex() == 0) {
+        // A part 0 (re)starts assembly: an earlier incomplete entry may have been cut short by a
+        // crash, and capture wrote the same LSN again.
         p = new PartialCommit(pos, c);
         partial.put(c.db(), p);
+      } else if (p == null || p.first.lsn() != c.lsn()) {
+        // A later part without its beginning (the reader started inside the entry): never
+        // returned as a transaction.
+        partial.remove(c.db());
+        return;
       } else if (c.partIndex() != p.nextPart) {
         throw new CorruptEntryException(pos.toString(), "commit " + c.db() + " LSN " + c.lsn() + " part "
             + c.partIndex() + " follows part " + (p.nextPart - 1));

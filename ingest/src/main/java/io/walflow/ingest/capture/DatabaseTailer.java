@@ -56,6 +56,8 @@ final class DatabaseTailer implements Runnable {
   /** Commits read per scan, to bound memory between hand-offs. */
   private static final int SCAN_BATCH = 4096;
   private static final long WAIT_FOR_FILE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How often an idle tailer renews its read transaction (see {@link #renewIdlePin()}). */
+  private static final long PIN_RENEW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final String db;
   private final Path path;
@@ -82,6 +84,7 @@ final class DatabaseTailer implements Runnable {
   private long lsn = -1;
   private ShadowImage shadow;
   private long bytesSinceSnapshot;
+  private long lastPinNanos;
 
   DatabaseTailer(String db, Path path, CaptureConfig config, LogWriter writer, DurabilityTracker durability,
       ChronicleLog log, Optional<LogTail.Last> resume, ChangeEncoder changes) {
@@ -374,30 +377,64 @@ final class DatabaseTailer implements Runnable {
   }
 
   /** Reads every new commit; returns how many. */
-  private int poll() throws IOException, InterruptedException {
-    Optional<WalHeader> h = readHeader();
-    if (h.isEmpty()) {
+  private int poll() throws IOException {
+    if (!followGeneration()) {
       return 0;
     }
-    if (header == null || !position.inGeneration(h.get()) || position.isNone()) {
-      // A new WAL generation while we were running: WalPin guarantees we read all of the old one.
-      header = h.get();
-      scanner = new WalScanner(wal, header, db);
-      position = WalPosition.start(header);
-      status.walRestarted();
-    }
     if (wal.size() < position.offset() + header.frameSize()) {
+      renewIdlePin();
       return 0;
     }
     pin.acquire();
+    lastPinNanos = System.nanoTime();
     int n = readCommits();
     pin.releasePrevious();
     return n;
   }
 
+  /**
+   * Reads the WAL header and, when it starts a new generation, moves to its start: {@link WalPin}
+   * guarantees that every frame of the previous generation was read before SQLite could restart
+   * the WAL. Must be checked before every scan, since a restart can happen between any two.
+   *
+   * @return false when there is no WAL (yet)
+   */
+  private boolean followGeneration() throws IOException {
+    Optional<WalHeader> h = readHeader();
+    if (h.isEmpty()) {
+      return false;
+    }
+    if (header == null || !position.inGeneration(h.get()) || position.isNone()) {
+      header = h.get();
+      scanner = new WalScanner(wal, header, db);
+      position = WalPosition.start(header);
+      status.walRestarted();
+    }
+    return true;
+  }
+
+  /**
+   * Begins a fresh read transaction now and then while nothing is written: SQLite then gives it
+   * read mark 0 once everything is checkpointed, so an application's RESTART or TRUNCATE
+   * checkpoint, which waits for readers with higher marks, completes within one renewal.
+   */
+  private void renewIdlePin() {
+    long now = System.nanoTime();
+    if (now - lastPinNanos < PIN_RENEW_NANOS) {
+      return;
+    }
+    pin.acquire();
+    readCommits();
+    pin.releasePrevious();
+    lastPinNanos = now;
+  }
+
   /** Reads and hands over every committed transaction after {@link #position}. Pin held by caller. */
   private int readCommits() {
     try {
+      if (!followGeneration()) {
+        return 0;
+      }
       int total = 0;
       List<WalCommit> cs;
       while (!(cs = scanner.scan(position, SCAN_BATCH)).isEmpty()) {

@@ -35,8 +35,12 @@ import org.sqlite.SQLiteOpenMode;
 final class WalPin implements AutoCloseable {
   /** How long capture waits for SQLite locks before reporting them (application writers hold them briefly). */
   private static final int BUSY_TIMEOUT_MS = 5_000;
-  /** How long capture waits for the write lock for a checkpoint before trying again later. */
-  private static final int CHECKPOINT_LOCK_TIMEOUT_MS = 50;
+  /**
+   * Capture never waits for the write lock of its own checkpoints: an application checkpoint of mode
+   * RESTART or TRUNCATE holds that lock while it waits for readers (ours), so waiting could only
+   * delay it. Capture tries again after a later poll.
+   */
+  private static final int CHECKPOINT_LOCK_TIMEOUT_MS = 0;
 
   private final String db;
   private final Path path;

@@ -176,8 +176,8 @@ public final class ChangeCodec {
       String type = in.string("column type");
       int pkAt = in.pos;
       long pk = in.uvarint("pk position");
-      if (pk > Integer.MAX_VALUE) {
-        throw new ChangeFormatException(pkAt, "pk position " + pk + " too large");
+      if (pk < 0 || pk > Integer.MAX_VALUE) {
+        throw new ChangeFormatException(pkAt, "pk position " + Long.toUnsignedString(pk) + " too large");
       }
       int colFlagsAt = in.pos;
       int colFlags = in.u8("column flags");
@@ -344,8 +344,9 @@ public final class ChangeCodec {
     int count(String what) throws ChangeFormatException {
       int at = pos;
       long n = uvarint(what);
-      if (n > remaining()) {
-        throw new ChangeFormatException(at, what + " " + n + " exceeds the " + remaining() + " bytes left");
+      if (n < 0 || n > remaining()) { // n < 0: a varint of 2^63 or more
+        throw new ChangeFormatException(at, what + " " + Long.toUnsignedString(n) + " exceeds the "
+            + remaining() + " bytes left");
       }
       return (int) n;
     }
@@ -372,8 +373,9 @@ public final class ChangeCodec {
     String name(String[] names) throws ChangeFormatException {
       int at = pos;
       long index = uvarint("name index");
-      if (index >= names.length) {
-        throw new ChangeFormatException(at, "name index " + index + " outside the " + names.length + " names");
+      if (index < 0 || index >= names.length) { // index < 0: a varint of 2^63 or more
+        throw new ChangeFormatException(at, "name index " + Long.toUnsignedString(index)
+            + " outside the " + names.length + " names");
       }
       return names[(int) index];
     }

@@ -80,7 +80,7 @@ final class BtreePage {
     }
     int count = p.u16(h + CELL_COUNT_OFFSET, "cell count");
     int pointers = h + (type == TABLE_LEAF || type == INDEX_LEAF ? LEAF_HEADER_SIZE : INTERIOR_HEADER_SIZE);
-    p.check(pointers, 2 * count, "cell pointer array of " + count + " cells");
+    p.check(pointers, 2 * count, "cell pointer array");
     return new BtreePage(p, type, count, pointers, usable);
   }
 
@@ -100,7 +100,7 @@ final class BtreePage {
   /** Offset of cell {@code i}, checked to lie after the pointer array and inside the page. */
   int cellOffset(int i) {
     int at = cellPointers + 2 * i;
-    int off = buf.u16(at, "cell pointer " + i);
+    int off = buf.u16(at, "cell pointer");
     if (off < cellPointers + 2 * cellCount || off >= usable) {
       throw new CorruptPageException(buf.pgno, at,
           "cell " + i + " offset between the pointer array end " + (cellPointers + 2 * cellCount)
@@ -119,28 +119,28 @@ final class BtreePage {
     int h = buf.pgno == 1 ? DbHeader.HEADER_SIZE : 0;
     return i == cellCount
         ? buf.pageNumber(h + RIGHT_CHILD_OFFSET, "right-most child pointer")
-        : buf.pageNumber(cellOffset(i), "left child pointer of cell " + i);
+        : buf.pageNumber(cellOffset(i), "left child pointer");
   }
 
   /** The payload-carrying part of cell {@code i} (not for table interior pages). */
   Cell cell(int i) {
     int off = cellOffset(i);
     int pos = off + (type == INDEX_INTERIOR ? 4 : 0);
-    long size = buf.varint(pos, "payload size of cell " + i);
+    long size = buf.varint(pos, "payload size");
     pos += buf.varintLength;
     long rowid = 0;
     if (type == TABLE_LEAF) {
-      rowid = buf.varint(pos, "rowid of cell " + i);
+      rowid = buf.varint(pos, "rowid");
       pos += buf.varintLength;
     }
     if (size < 0 || size > MAX_PAYLOAD) {
       throw new CorruptPageException(buf.pgno, off, "payload size 0.." + MAX_PAYLOAD + ", found " + size);
     }
     int local = localSize(size, type == TABLE_LEAF, usable);
-    buf.check(pos, local, "local payload of cell " + i);
+    buf.check(pos, local, "local payload");
     int overflow = 0;
     if (local < size) {
-      overflow = buf.pageNumber(pos + local, "first overflow page of cell " + i);
+      overflow = buf.pageNumber(pos + local, "first overflow page");
       if (overflow < 2) {
         throw new CorruptPageException(buf.pgno, pos + local, "an overflow page number >= 2, found " + overflow);
       }

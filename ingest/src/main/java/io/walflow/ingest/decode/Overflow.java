@@ -73,7 +73,11 @@ final class Overflow {
 
   /** The whole payload of {@code cell}: its local part followed by its overflow pages. */
   static byte[] payload(PageImage image, int usable, BtreePage.Cell cell, PageBuf cellPage) {
-    int[] chain = chain(image, usable, cell);
+    return payload(image, usable, cell, cellPage, chain(image, usable, cell));
+  }
+
+  /** The whole payload of {@code cell}, given its {@link #chain}. */
+  static byte[] payload(PageImage image, int usable, BtreePage.Cell cell, PageBuf cellPage, int[] chain) {
     byte[] out = new byte[(int) cell.payloadSize()];
     cellPage.copy(cell.localOffset(), out, 0, cell.localSize(), "local payload");
     int pos = cell.localSize();

@@ -97,6 +97,16 @@ public final class EntryCodec {
       throw new IllegalArgumentException("database name must be 1..255 UTF-8 bytes: " + entry.db());
     }
     int pageSize = entry.pageSize();
+    // Refuse what the format cannot hold rather than write an entry that every reader rejects, or
+    // worse, truncate a part number into a different valid one.
+    if (pageSize < 512 || pageSize > 65536 || Integer.bitCount(pageSize) != 1) {
+      throw new IllegalArgumentException("page size " + pageSize + " is not a power of two in 512..65536");
+    }
+    if (entry.partCount() < 1 || entry.partCount() > 0xffff || entry.partIndex() < 0
+        || entry.partIndex() >= entry.partCount()) {
+      throw new IllegalArgumentException("part " + entry.partIndex() + " of " + entry.partCount()
+          + ": parts are numbered 0..count-1 with 1 <= count <= 65535");
+    }
     int maxPage = compress ? COMPRESSOR.maxCompressedLength(pageSize) : pageSize;
     long bound = NAME_OFFSET + name.length
         + (long) entry.pages().size() * (PAGE_RECORD_HEADER + maxPage)

@@ -36,7 +36,9 @@ public final class LogTail {
   public static Map<String, Last> scan(ChronicleLog log, Collection<String> dbs) {
     Map<String, LogEntry> last = new HashMap<>();
     Map<String, Long> snapshotAt = new HashMap<>();
-    Map<String, Long> incompleteLsn = new HashMap<>();
+    // An entry cut short by a crash, by (type, LSN): a retention snapshot shares its LSN with the
+    // commit before it, which is complete.
+    Map<String, String> incomplete = new HashMap<>();
     Set<String> wanted = new HashSet<>(dbs);
     try (ExcerptTailer tailer = log.tailer()) {
       tailer.direction(TailerDirection.BACKWARD).toEnd();
@@ -58,19 +60,19 @@ public final class LogTail {
           if (!wanted.contains(e.db())) {
             continue;
           }
-          Long skip = incompleteLsn.get(e.db());
+          String key = key(e);
+          boolean cutShort = key.equals(incomplete.get(e.db()));
           if (!last.containsKey(e.db())) {
-            if (skip != null && skip == e.lsn()) {
+            if (cutShort) {
               continue;
             }
             if (e.partIndex() != e.partCount() - 1) {
-              incompleteLsn.put(e.db(), e.lsn());
+              incomplete.put(e.db(), key);
               continue;
             }
             last.put(e.db(), e);
           }
-          if (e instanceof LogEntry.Snapshot s && s.partIndex() == 0
-              && !(skip != null && skip == s.lsn())) {
+          if (e instanceof LogEntry.Snapshot s && s.partIndex() == 0 && !cutShort) {
             snapshotAt.put(e.db(), index);
             wanted.remove(e.db());
           }
@@ -80,6 +82,10 @@ public final class LogTail {
     Map<String, Last> out = new HashMap<>();
     last.forEach((db, e) -> out.put(db, new Last(e, snapshotAt.getOrDefault(db, -1L))));
     return out;
+  }
+
+  private static String key(LogEntry e) {
+    return (e instanceof LogEntry.Snapshot ? "snapshot:" : "commit:") + e.lsn();
   }
 
   private static List<LogEntry> decodeAll(byte[] doc, long index) {

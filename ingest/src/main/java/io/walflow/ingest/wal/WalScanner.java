@@ -21,6 +21,13 @@ import java.util.TreeMap;
  *
  * <p>Scanning is done in two passes over each transaction: the first validates the chain without
  * copying pages, the second copies the last image of each page once a commit frame has been found.
+ *
+ * <p>With {@code synchronous=FULL} on storage without powersafe overwrite, SQLite pads a commit to
+ * a sector boundary by writing its commit frame again (src/wal.c, walWriteOneFrame in
+ * sqlite3WalFrames). Such copies are valid commit frames; a commit frame identical (page number,
+ * database size, page bytes) to the commit frame just before it is therefore padding, not a new
+ * transaction. (A real transaction that rewrites exactly the previous commit's page with the same
+ * bytes and size changes nothing, so merging it loses no data.)
  */
 public final class WalScanner {
   /** Bytes read from the file per system call while validating. */
@@ -31,6 +38,10 @@ public final class WalScanner {
   private final String where;
   private final int frameSize;
   private final ByteBuffer chunk;
+  /** The last commit frame returned (page number, db size, page), to recognise sector padding. */
+  private int lastCommitPgno;
+  private int lastCommitDbSize;
+  private byte[] lastCommitPage;
 
   /**
    * @param channel the open WAL file
@@ -68,6 +79,9 @@ public final class WalScanner {
     if (!from.inGeneration(header)) {
       throw new IllegalArgumentException(where + ": position " + from + " is not in the WAL generation " + header);
     }
+    if (lastCommitPage == null && from.offset() > WalHeader.SIZE) {
+      rememberCommitFrameBefore(from.offset());
+    }
     List<WalCommit> commits = new ArrayList<>();
     WalPosition txnStart = from;
     while (commits.size() < maxCommits) {
@@ -75,19 +89,41 @@ public final class WalScanner {
       if (v == null) {
         break;
       }
-      commits.add(readCommit(txnStart, v));
+      commits.add(readCommit(v));
       txnStart = v.end;
     }
     return commits;
   }
 
-  /** Where the chain of valid frames from {@code from} reaches a commit frame. */
-  private record Validated(WalPosition end, int dbSize, int frames) {}
+  /** Loads the commit frame that ends just before {@code offset} (where a scan resumes). */
+  private void rememberCommitFrameBefore(long offset) throws IOException {
+    ByteBuffer frame = ByteBuffer.allocate(frameSize);
+    if (readFully(channel, frame, offset - frameSize) == frameSize) {
+      lastCommitPgno = frame.getInt(WalFrame.PGNO_OFFSET);
+      lastCommitDbSize = frame.getInt(WalFrame.DB_SIZE_OFFSET);
+      lastCommitPage = Arrays.copyOfRange(frame.array(), WalFrame.HEADER_SIZE, frameSize);
+    }
+  }
+
+  private boolean isPadding(ByteBuffer buf, int base) {
+    if (lastCommitPage == null || buf.getInt(base + WalFrame.PGNO_OFFSET) != lastCommitPgno
+        || buf.getInt(base + WalFrame.DB_SIZE_OFFSET) != lastCommitDbSize) {
+      return false;
+    }
+    return Arrays.equals(buf.array(), base + WalFrame.HEADER_SIZE, base + frameSize, lastCommitPage, 0,
+        lastCommitPage.length);
+  }
+
+  /**
+   * Where the chain of valid frames from {@code start} (after any padding) reaches a commit frame.
+   */
+  private record Validated(WalPosition start, WalPosition end, int dbSize, int frames) {}
 
   private Validated validateNextCommit(WalPosition from) throws IOException {
     boolean bigEndian = header.bigEndianChecksum();
     long offset = from.offset();
     long checksum = from.checksum();
+    WalPosition start = from;
     int frames = 0;
     while (true) {
       chunk.clear();
@@ -109,12 +145,16 @@ public final class WalScanner {
         if (stored != checksum) {
           return null;
         }
-        frames++;
         int dbSize = chunk.getInt(base + WalFrame.DB_SIZE_OFFSET);
+        long next = offset + (long) (i + 1) * frameSize;
+        if (frames == 0 && dbSize != 0 && isPadding(chunk, base)) {
+          start = new WalPosition(header.salt1(), header.salt2(), header.checkpointSeq(), next, checksum);
+          continue;
+        }
+        frames++;
         if (dbSize != 0) {
-          long end = offset + (long) (i + 1) * frameSize;
-          return new Validated(new WalPosition(header.salt1(), header.salt2(),
-              header.checkpointSeq(), end, checksum), dbSize, frames);
+          return new Validated(start, new WalPosition(header.salt1(), header.salt2(),
+              header.checkpointSeq(), next, checksum), dbSize, frames);
         }
       }
       offset += (long) whole * frameSize;
@@ -124,9 +164,9 @@ public final class WalScanner {
     }
   }
 
-  private WalCommit readCommit(WalPosition start, Validated v) throws IOException {
+  private WalCommit readCommit(Validated v) throws IOException {
     SortedMap<Integer, byte[]> pages = new TreeMap<>();
-    long offset = start.offset();
+    long offset = v.start.offset();
     int remaining = v.frames;
     while (remaining > 0) {
       chunk.clear();
@@ -149,6 +189,11 @@ public final class WalScanner {
         // (VACUUM, incremental vacuum) may have written them earlier in the same transaction.
         if (pgno <= v.dbSize) {
           pages.put(pgno, Arrays.copyOfRange(chunk.array(), base + WalFrame.HEADER_SIZE, base + frameSize));
+        }
+        if (remaining == n && i == n - 1) {
+          lastCommitPgno = pgno;
+          lastCommitDbSize = v.dbSize;
+          lastCommitPage = Arrays.copyOfRange(chunk.array(), base + WalFrame.HEADER_SIZE, base + frameSize);
         }
       }
       offset += want;
