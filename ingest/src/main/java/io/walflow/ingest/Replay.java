@@ -140,15 +140,19 @@ public final class Replay {
           bytes.read(doc);
           ByteBuffer buf = ByteBuffer.wrap(doc);
           int offset = 0;
-          while (offset < doc.length) {
-            String where = new LogPosition(dc.index(), offset).toString();
-            int length = EntryCodec.entryLength(buf, offset, where);
-            LogEntry e = EntryCodec.decode(buf, offset, where);
-            if (e instanceof LogEntry.Snapshot s && s.db().equals(db) && s.partIndex() == 0
-                && (lsn.isEmpty() || s.lsn() <= lsn.getAsLong())) {
-              return dc.index();
+          try {
+            while (offset < doc.length) {
+              String where = new LogPosition(dc.index(), offset).toString();
+              int length = EntryCodec.entryLength(buf, offset, where);
+              LogEntry e = EntryCodec.decode(buf, offset, where);
+              if (e instanceof LogEntry.Snapshot s && s.db().equals(db) && s.partIndex() == 0
+                  && (lsn.isEmpty() || s.lsn() <= lsn.getAsLong())) {
+                return dc.index();
+              }
+              offset += length;
             }
-            offset += length;
+          } catch (CorruptEntryException e) {
+            // Looking for the snapshot only: the forward pass reports this entry if it needs it.
           }
         }
       }
