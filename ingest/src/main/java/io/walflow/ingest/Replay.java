@@ -65,7 +65,7 @@ public final class Replay {
           }
           if (file == null) {
             if (!(e instanceof LogEntry.Snapshot) || e.partIndex() != 0) {
-              throw new IllegalStateException("replay of " + db + " did not start at a snapshot: " + r.get().position());
+              continue; // entries before the snapshot in its document
             }
             pageSize = e.pageSize();
             file = PageFile.open(tmp, pageSize, e.dbPageCount());

@@ -79,8 +79,9 @@ final class CaptureRuns {
           }
           OptionalLong durableAt = catchUp(recorder, load.commits(), label);
           Optional<String> problem = check(capture, label, load.commits(), durableAt.isPresent());
+          // 0 when capture made the commit durable before the writer's commit() call had returned.
           OptionalDouble lag = durableAt.isPresent()
-              ? OptionalDouble.of((durableAt.getAsLong() - load.lastCommitNanos()) / 1e6)
+              ? OptionalDouble.of(Math.max(0, durableAt.getAsLong() - load.lastCommitNanos()) / 1e6)
               : OptionalDouble.empty();
           return new Throughput(load, behindAtStop, lag, sampler.max(), sampler.eachSecond(),
               Optional.of(capture.stats().get(0)), problem);

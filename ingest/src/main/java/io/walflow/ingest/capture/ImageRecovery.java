@@ -44,7 +44,7 @@ final class ImageRecovery {
         LogEntry e = r.get().entry();
         if (snapshotLsn < 0) {
           if (!(e instanceof LogEntry.Snapshot s) || s.partIndex() != 0) {
-            return Optional.empty();
+            continue; // entries before the snapshot in its document
           }
           snapshotLsn = s.lsn();
           if (state.isPresent() && state.get().lsn() >= snapshotLsn && state.get().lsn() < target) {

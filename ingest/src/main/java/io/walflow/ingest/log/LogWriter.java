@@ -154,7 +154,8 @@ public final class LogWriter implements AutoCloseable {
     long index = -1;
     for (Submission s : batch) {
       byte[] part = s.part();
-      if (docBytes + part.length > ChronicleLog.MAX_DOCUMENT_BYTES && !doc.isEmpty()) {
+      boolean mustStartDocument = s.snapshotStart() || docBytes + part.length > ChronicleLog.MAX_DOCUMENT_BYTES;
+      if (mustStartDocument && !doc.isEmpty()) {
         index = log.append(doc);
         doc.clear();
         docBytes = 0;
@@ -162,7 +163,7 @@ public final class LogWriter implements AutoCloseable {
       doc.add(part);
       docBytes += part.length;
       if (s.snapshotStart()) {
-        // A snapshot begins in the document being built: append now so its index is known.
+        // A snapshot begins its own document, so that its queue index is where a reader starts.
         index = log.append(doc);
         doc.clear();
         docBytes = 0;
