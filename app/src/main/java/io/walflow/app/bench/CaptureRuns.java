@@ -212,7 +212,9 @@ final class CaptureRuns {
         } catch (InterruptedException e) {
           return;
         }
-        long behind = writer.commits() - Math.max(0, capture.durableLsn(DB));
+        // Durable first: it never passes the writer's count read after it, so the difference is >= 0.
+        long durable = Math.max(0, capture.durableLsn(DB));
+        long behind = Math.max(0, writer.commits() - durable);
         max = Math.max(max, behind);
         if (++n % (1000 / SAMPLE_MILLIS) == 0) {
           eachSecond.add(behind);
