@@ -2,6 +2,7 @@ package io.walflow.ingest;
 
 import io.walflow.ingest.capture.CaptureService;
 import io.walflow.ingest.capture.ChangeEncoder;
+import io.walflow.ingest.capture.DecodingChangeEncoder;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public final class Capture implements AutoCloseable {
    * @throws IllegalArgumentException for an invalid configuration
    */
   public static Capture start(CaptureConfig config) throws IOException {
-    return start(config, db -> ChangeEncoder.NONE);
+    return start(config, db -> config.decodeChanges() ? new DecodingChangeEncoder(db) : ChangeEncoder.NONE);
   }
 
   /** Starts capturing, storing changes made by the given encoder for each database. */

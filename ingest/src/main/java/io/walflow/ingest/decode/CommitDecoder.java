@@ -174,10 +174,9 @@ public final class CommitDecoder implements AutoCloseable {
 
   private static void incremental(Side b, Side a, TablePlan plan, OwnerMap owners, BitSet changed,
       Map<Integer, TreeDelta.Slot> pending, List<Integer> cleared, List<RowChange> rows) {
-    TreeDelta d = TreeDelta.compute(b, a, owners, plan.beforeRoot(), plan.after().withoutRowid(), pending);
+    TreeDelta d = TreeDelta.compute(b, a, changed, owners, plan.beforeRoot(), plan.after().withoutRowid(), pending);
     cleared.addAll(d.cleared());
-    TableDiff.diff(plan, FullScan.rows(b, d.beforePages()), FullScan.rows(a, d.afterPages()),
-        changed, rows, cleared);
+    TableDiff.diff(plan, FullScan.rows(b, d.beforePages()), d.afterRows(), changed, rows, cleared);
   }
 
   private static boolean sameGeometry(DbHeader x, DbHeader y) {

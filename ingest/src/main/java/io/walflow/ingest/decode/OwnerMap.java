@@ -1,6 +1,10 @@
 package io.walflow.ingest.decode;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Which table b-tree owns each page of one image, in what role, and under which parent.
@@ -38,6 +42,8 @@ final class OwnerMap {
   private int[] reachedTree = new int[0];
   private int[] reachedGen = new int[0];
   private int generation;
+  /** Per commit: for each dirty b-tree page, its dirty b-tree children (the climbed edges). */
+  private final Map<Integer, List<Integer>> dirtyChildren = new HashMap<>();
 
   int owner(int page) {
     return page < owner.length ? owner[page] : 0;
@@ -75,6 +81,7 @@ final class OwnerMap {
 
   /** Starts a commit: no page is dirty. */
   void beginCommit() {
+    dirtyChildren.clear();
     generation++;
     if (generation == Integer.MAX_VALUE) {
       Arrays.fill(dirty, 0);
@@ -105,8 +112,20 @@ final class OwnerMap {
     selfDirty[q] = generation;
     while (q != 0 && q < dirty.length && dirty[q] != generation && steps++ <= owner.length) {
       dirty[q] = generation;
-      q = parent[q];
+      int up = parent[q];
+      if (up != 0) {
+        dirtyChildren.computeIfAbsent(up, k -> new ArrayList<>(2)).add(q);
+      }
+      q = up;
     }
+  }
+
+  /**
+   * The dirty children of b-tree page {@code page} in the before-image: when {@code page} itself
+   * was not rewritten, its children are the same after the commit and only these need a visit.
+   */
+  List<Integer> dirtyChildren(int page) {
+    return dirtyChildren.getOrDefault(page, List.of());
   }
 
   /** True if {@code page}'s subtree in the before-image contains a changed page (or itself). */

@@ -49,6 +49,7 @@ final class TreeDelta {
 
   private final Side before;
   private final Side after;
+  private final java.util.BitSet changed;
   private final OwnerMap owners;
   private final int root;
   private final boolean index;
@@ -57,11 +58,13 @@ final class TreeDelta {
   private final List<BtreePage> beforePages = new ArrayList<>();
   private final List<BtreePage> afterPages = new ArrayList<>();
   private final List<Integer> cleared = new ArrayList<>();
+  private final List<StoredRow> afterRows = new ArrayList<>();
 
-  private TreeDelta(Side before, Side after, OwnerMap owners, int root, boolean index,
-      Map<Integer, Slot> pending) {
+  private TreeDelta(Side before, Side after, java.util.BitSet changed, OwnerMap owners, int root,
+      boolean index, Map<Integer, Slot> pending) {
     this.before = before;
     this.after = after;
+    this.changed = changed;
     this.owners = owners;
     this.root = root;
     this.index = index;
@@ -75,18 +78,23 @@ final class TreeDelta {
    * @param pending after-image ownership entries of this commit, shared by all trees (added to)
    * @throws CorruptPageException if a page is malformed or a tree walk meets a page twice
    */
-  static TreeDelta compute(Side before, Side after, OwnerMap owners, int root, boolean index,
-      Map<Integer, Slot> pending) {
-    TreeDelta d = new TreeDelta(before, after, owners, root, index, pending);
+  static TreeDelta compute(Side before, Side after, java.util.BitSet changed, OwnerMap owners,
+      int root, boolean index, Map<Integer, Slot> pending) {
+    TreeDelta d = new TreeDelta(before, after, changed, owners, root, index, pending);
     List<BtreePage> walked = d.walkAfter();
     for (BtreePage p : walked) {
       if (!d.unchanged(p.pgno())) {
         d.afterPages.add(p);
-        d.recordChains(p);
+        d.rowsWithChains(p);
       }
     }
     d.walkBefore();
     return d;
+  }
+
+  /** The rows of {@link #afterPages()}, in order, their overflow chains already walked. */
+  List<StoredRow> afterRows() {
+    return afterRows;
   }
 
   /** Row-holding pages of the before-image whose rows must be compared, in tree order. */
@@ -125,6 +133,14 @@ final class TreeDelta {
       claim(p, new Slot(root, page.isLeaf() ? OwnerMap.LEAF : OwnerMap.INTERIOR, parent));
       if (page.hasPayloads()) {
         rowPages.add(page);
+      }
+      if (sameChildren(p)) {
+        // Not rewritten: the same children as before, of which only the dirty ones need a visit.
+        for (int c : owners.dirtyChildren(p)) {
+          reach(c, p);
+          stack.push(new int[] {c, p});
+        }
+        continue;
       }
       // Children right to left onto the stack, so that pages come off it in tree order. Clean
       // children are settled here, without a stack entry: most children of a page are clean.
@@ -167,6 +183,13 @@ final class TreeDelta {
       if (page.hasPayloads() && !unchanged(p)) {
         beforePages.add(page);
       }
+      if (sameChildren(p) && owners.reachedBy(p, root)) {
+        // Walked after the commit with the same children: the clean ones stayed.
+        for (int c : owners.dirtyChildren(p)) {
+          stack.push(new int[] {c, p});
+        }
+        continue;
+      }
       for (int i = page.childCount() - 1; i >= 0; i--) {
         int c = page.child(i);
         if (!keptAfter(c)) {
@@ -174,6 +197,14 @@ final class TreeDelta {
         }
       }
     }
+  }
+
+  /**
+   * An interior page of this tree that the commit did not rewrite: its child pointers are the same
+   * on both sides.
+   */
+  private boolean sameChildren(int p) {
+    return owners.owner(p) == root && owners.role(p) == OwnerMap.INTERIOR && !changed.get(p);
   }
 
   /** A clean page the after-walk reached: an identical subtree, still in the tree. */
@@ -188,12 +219,13 @@ final class TreeDelta {
         && now.role() == owners.role(p) && !owners.selfDirty(p);
   }
 
-  /** Records the after-image overflow chains of a candidate page's cells as pending entries. */
-  private void recordChains(BtreePage page) {
+  /** Adds the page's rows to {@link #afterRows()} and their overflow pages to {@code pending}. */
+  private void rowsWithChains(BtreePage page) {
     for (int i = 0; i < page.cellCount; i++) {
-      BtreePage.Cell cell = page.cell(i);
+      StoredRow row = new StoredRow(after, page, i);
+      afterRows.add(row);
       int prev = page.pgno();
-      for (int o : Overflow.chain(after.image(), after.usable(), cell)) {
+      for (int o : row.chain()) {
         claim(o, new Slot(root, OwnerMap.OVERFLOW, prev));
         prev = o;
       }

@@ -56,8 +56,10 @@ class RetentionTest {
       assertThat(cycleFiles(data)).isLessThanOrEqualTo(4);
       assertThat(max).isLessThan(256L << 20);
       List<LogEntry> entries = LogAssertions.entries(data, "app");
-      assertThat(entries.get(0)).isInstanceOf(LogEntry.Snapshot.class);
-      assertThat(entries.get(0).lsn()).as("log now starts at a later snapshot").isPositive();
+      // The oldest file kept may begin with a few commits before the snapshot it is kept for.
+      LogEntry firstSnapshot = entries.stream().filter(e -> e instanceof LogEntry.Snapshot).findFirst().orElseThrow();
+      assertThat(firstSnapshot.lsn()).as("the snapshot at LSN 0 was removed with its file").isPositive();
+      assertThat(entries.get(0).lsn()).isPositive();
       Path out = LogAssertions.replay(data, "app", txns, dir.resolve("out.db"));
       assertThat(SqliteOracle.contents(out)).isEqualTo(SqliteOracle.contents(w));
       assertThat(written).isPositive();
