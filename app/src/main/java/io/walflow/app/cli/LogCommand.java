@@ -1,6 +1,14 @@
 package io.walflow.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.walflow.ingest.change.ChangeCodec;
+import io.walflow.ingest.change.ChangeJson;
+import io.walflow.ingest.decode.CommitDecoder;
+import io.walflow.ingest.image.PageFile;
+import java.io.IOException;
+import java.nio.file.Files;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.walflow.ingest.CorruptEntryException;
 import io.walflow.ingest.LogEntry;
@@ -45,6 +53,10 @@ public final class LogCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "Keep printing new entries as they are appended (until interrupted).")
     boolean follow;
 
+    @Option(names = "--changes", description = {"Add the decoded row and schema changes (docs/change-events.md) as \"changes\".",
+        "A snapshot lists its schema and every row as inserts."})
+    boolean changes;
+
     @Spec
     CommandSpec spec;
 
@@ -76,17 +88,30 @@ public final class LogCommand implements Callable<Integer> {
           LogEntry e = r.get().entry();
           if (e instanceof LogEntry.Snapshot s) {
             if (s.partIndex() == 0) {
-              snap = new SnapshotSummary(s);
+              if (snap != null) {
+                snap.close();
+              }
+              snap = new SnapshotSummary(s, changes);
             }
             if (snap != null && snap.first.lsn() == s.lsn() && snap.first.db().equals(s.db())) {
               snap.add(s);
               if (s.partIndex() == s.partCount() - 1) {
-                out.println(json.writeValueAsString(line(json, "snapshot", s, 0, snap.pages, snap.bytes)));
+                ObjectNode n = line(json, "snapshot", s, 0, snap.pages, snap.bytes);
+                if (changes) {
+                  n.set("changes", snap.changes());
+                }
+                out.println(json.writeValueAsString(n));
+                snap.close();
                 snap = null;
               }
             }
           } else if (e instanceof LogEntry.Commit c) {
-            out.println(json.writeValueAsString(line(json, "commit", c, c.frameCount(), c.pages().size(), c.pageBytes())));
+            ObjectNode n = line(json, "commit", c, c.frameCount(), c.pages().size(), c.pageBytes());
+            if (changes) {
+              n.set("changes", c.changes().length == 0 ? json.nullNode()
+                  : ChangeJson.toJson(ChangeCodec.decode(c.changes())));
+            }
+            out.println(json.writeValueAsString(n));
           }
         }
       }
@@ -107,18 +132,45 @@ public final class LogCommand implements Callable<Integer> {
       return n;
     }
 
-    private static final class SnapshotSummary {
+    /** Sums a snapshot's parts and, for --changes, gathers its pages into a temporary file to decode. */
+    private static final class SnapshotSummary implements AutoCloseable {
       final LogEntry.Snapshot first;
+      final Path tmp;
+      final PageFile image;
       int pages;
       long bytes;
 
-      SnapshotSummary(LogEntry.Snapshot first) {
+      SnapshotSummary(LogEntry.Snapshot first, boolean keepPages) throws IOException {
         this.first = first;
+        this.tmp = keepPages ? Files.createTempFile("walflow-dump-", ".db") : null;
+        this.image = keepPages ? PageFile.open(tmp, first.pageSize(), first.dbPageCount()) : null;
       }
 
-      void add(LogEntry.Snapshot s) {
+      void add(LogEntry.Snapshot s) throws IOException {
         pages += s.pages().size();
         bytes += s.pageBytes();
+        if (image != null) {
+          for (LogEntry.Page p : s.pages()) {
+            image.write(p.pgno(), p.data());
+          }
+        }
+      }
+
+      ArrayNode changes() throws IOException {
+        image.setPageCount(first.dbPageCount());
+        ArrayNode all = JsonNodeFactory.instance.arrayNode();
+        try (CommitDecoder decoder = new CommitDecoder(first.db())) {
+          decoder.decodeSnapshot(image, change -> all.add(ChangeJson.toJson(change)));
+        }
+        return all;
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (image != null) {
+          image.close();
+          Files.deleteIfExists(tmp);
+        }
       }
     }
   }
