@@ -1,5 +1,6 @@
 package io.walflow.app.bench;
 
+import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.DatabaseStats;
 import io.walflow.ingest.Durability;
 import java.time.Duration;
@@ -77,9 +78,12 @@ final class CaptureSuite implements Suite {
       rows.addAll(latencyRows(runs, progress, settings, nanos, Duration.ofMillis(10), Durability.FSYNC));
     }
 
+    CaptureConfig defaults = CaptureConfig.defaults(workspace.root());
     report.note("capture: throughput figures are medians of " + settings.repeats() + " runs of " + settings.seconds()
-        + " s per side, alternating alone/with (A B B A ...); capture runs in the same JVM as the writer "
-        + "(changes not decoded, as `walflow capture`), LZ4 pages, local durability, window 0.");
+        + " s per side, alternating alone/with (A B B A ...); capture runs in the same JVM as the writer, "
+        + "configured as `walflow capture` is by default (CaptureConfig.defaults: decodeChanges="
+        + defaults.decodeChanges() + ", compressPages=" + defaults.compressPages() + ", checkpointPages="
+        + defaults.checkpointPages() + "), local durability, window 0.");
     report.note("capture: latency is measured per commit: nanoTime after commit() returned to nanoTime the log "
         + "writer reported the LSN durable; one run of " + settings.seconds() + " s per configuration at "
         + settings.latencyRate() + " commits/s.");

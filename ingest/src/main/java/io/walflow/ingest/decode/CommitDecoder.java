@@ -145,7 +145,7 @@ public final class CommitDecoder implements AutoCloseable {
       owners.clear(p);
     }
     pending.forEach((p, slot) -> owners.set(p, slot.owner(), slot.role(), slot.parent()));
-    owners.truncate(a.image().pageCount());
+    owners.truncate(b.image().pageCount(), a.image().pageCount());
     return new ChangeSet(List.of(), rows);
   }
 

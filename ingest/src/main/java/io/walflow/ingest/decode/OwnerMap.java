@@ -72,9 +72,9 @@ final class OwnerMap {
     }
   }
 
-  /** Forgets every page above {@code pageCount} (the database shrank). */
-  void truncate(int pageCount) {
-    for (int p = pageCount + 1; p < owner.length; p++) {
+  /** Forgets the pages {@code newCount + 1 .. oldCount} (the database shrank from oldCount). */
+  void truncate(int oldCount, int newCount) {
+    for (int p = newCount + 1; p <= oldCount && p < owner.length; p++) {
       clear(p);
     }
   }

@@ -118,8 +118,12 @@ class CaptureRestartTest {
     Workload load = new Workload(seed, 1, AppCheckpoint.PASSIVE, 100);
     Thread writer = new Thread(() -> {
       try {
+        long n = 0;
         while (writing.get()) {
           load.transaction(w);
+          if (++n % 20 == 0) {
+            Thread.sleep(1); // a busy application, not a throughput race with capture
+          }
         }
       } catch (Throwable t) {
         writerError.set(t);
@@ -138,14 +142,19 @@ class CaptureRestartTest {
       writing.set(false);
       writer.join();
       assertThat(writerError.get()).isNull();
-      var expected = SqliteOracle.contents(w);
+      String expected = LogAssertions.digest(SqliteOracle.contents(w));
       Path out = dir.resolve("last.db");
-      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        List<LogEntry> entries = entries(data, "app");
-        long last = assertDenseLsns(entries);
-        replay(data, "app", last, out);
-        assertThat(SqliteOracle.contents(out)).isEqualTo(expected);
-      });
+      try {
+        Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          List<LogEntry> entries = entries(data, "app");
+          long last = assertDenseLsns(entries);
+          replay(data, "app", last, out);
+          assertThat(LogAssertions.digest(SqliteOracle.contents(out))).as("content at LSN %d", last).isEqualTo(expected);
+        });
+      } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+        System.out.println("capture log:\n" + java.nio.file.Files.readString(dir.resolve("capture.log")));
+        throw e;
+      }
       assertThat(SqliteOracle.integrity(out)).isEqualTo("ok");
     } finally {
       capture.getOutputStream().close();
