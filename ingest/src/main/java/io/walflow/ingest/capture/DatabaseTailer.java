@@ -53,8 +53,10 @@ final class DatabaseTailer implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseTailer.class);
   /** Page bytes per log entry part; larger snapshots and transactions are split. */
   static final int PART_BYTES = 4 << 20;
-  /** Commits read per scan, to bound memory between hand-offs. */
-  private static final int SCAN_BATCH = 4096;
+  /** Commits read per batch: bounds memory, and how long the image flush and checkpoints wait. */
+  private static final int SCAN_BATCH = 512;
+  /** After a checkpoint attempt, how long before the next one (the WAL must first be restarted). */
+  private static final long CHECKPOINT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final long WAIT_FOR_FILE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** How often an idle tailer renews its read transaction (see {@link #renewIdlePin()}). */
   private static final long PIN_RENEW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -85,6 +87,9 @@ final class DatabaseTailer implements Runnable {
   private ShadowImage shadow;
   private long bytesSinceSnapshot;
   private long lastPinNanos;
+  /** A pin cycle is in progress: a new read transaction is open and the WAL not yet read to its end. */
+  private boolean cycling;
+  private long nextCheckpointNanos;
 
   DatabaseTailer(String db, Path path, CaptureConfig config, LogWriter writer, DurabilityTracker durability,
       ChronicleLog log, Optional<LogTail.Last> resume, ChangeEncoder changes) {
@@ -139,7 +144,9 @@ final class DatabaseTailer implements Runnable {
           LockSupport.parkNanos(config.pollInterval().toNanos());
         }
       }
-      poll();
+      while (poll() > 0 || cycling) {
+        afterPoll();
+      }
       finish();
     } catch (Throwable t) {
       failure = t;
@@ -376,19 +383,32 @@ final class DatabaseTailer implements Runnable {
     return WalScanner.readHeader(wal, db);
   }
 
-  /** Reads every new commit; returns how many. */
+  /**
+   * Reads the next batch of commits; returns how many.
+   *
+   * <p>A pin cycle (see {@link WalPin}) begins a new read transaction, reads to the end of the WAL
+   * and only then ends the old one. When capture is behind, reaching the end takes several batches;
+   * both read transactions stay open meanwhile ({@link #cycling}), so that the flush of the image
+   * and the hand-off to the log writer happen between batches without weakening the guarantee.
+   */
   private int poll() throws IOException {
-    if (!followGeneration()) {
-      return 0;
+    if (!cycling) {
+      if (!followGeneration()) {
+        return 0;
+      }
+      if (wal.size() < position.offset() + header.frameSize()) {
+        renewIdlePin();
+        return 0;
+      }
+      pin.acquire();
+      lastPinNanos = System.nanoTime();
+      cycling = true;
     }
-    if (wal.size() < position.offset() + header.frameSize()) {
-      renewIdlePin();
-      return 0;
+    int n = readBatch();
+    if (n < SCAN_BATCH) {
+      pin.releasePrevious();
+      cycling = false;
     }
-    pin.acquire();
-    lastPinNanos = System.nanoTime();
-    int n = readCommits();
-    pin.releasePrevious();
     return n;
   }
 
@@ -431,19 +451,25 @@ final class DatabaseTailer implements Runnable {
 
   /** Reads and hands over every committed transaction after {@link #position}. Pin held by caller. */
   private int readCommits() {
+    int total = 0;
+    int n;
+    while ((n = readBatch()) > 0) {
+      total += n;
+    }
+    return total;
+  }
+
+  /** Reads and hands over up to {@link #SCAN_BATCH} committed transactions. Pin held by caller. */
+  private int readBatch() {
     try {
       if (!followGeneration()) {
         return 0;
       }
-      int total = 0;
-      List<WalCommit> cs;
-      while (!(cs = scanner.scan(position, SCAN_BATCH)).isEmpty()) {
-        for (WalCommit c : cs) {
-          capture(c);
-          total++;
-        }
+      List<WalCommit> cs = scanner.scan(position, SCAN_BATCH);
+      for (WalCommit c : cs) {
+        capture(c);
       }
-      return total;
+      return cs.size();
     } catch (IOException e) {
       throw new CaptureException(db, "reading " + walPath + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -498,13 +524,14 @@ final class DatabaseTailer implements Runnable {
 
   private void afterPoll() throws IOException, InterruptedException {
     shadow.flush(durability.durableLsn(db), config.durability() == Durability.FSYNC);
-    if (header != null) {
+    if (header != null && !cycling && System.nanoTime() >= nextCheckpointNanos) {
       long frames = (position.offset() - WalHeader.SIZE) / header.frameSize();
       if (frames >= config.checkpointPages()) {
         boolean truncate = wal.size() >= config.truncateBytes();
         if (pin.checkpoint(this::readCommits, truncate)) {
           status.checkpointed();
         }
+        nextCheckpointNanos = System.nanoTime() + CHECKPOINT_BACKOFF_NANOS;
       }
     }
     if (bytesSinceSnapshot >= config.snapshotEveryBytes()) {

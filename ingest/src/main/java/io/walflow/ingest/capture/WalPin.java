@@ -29,8 +29,8 @@ import org.sqlite.SQLiteOpenMode;
  * WAL while writes continue. {@link #checkpoint(boolean)} makes a short quiet moment: it takes the
  * write lock (so no frame can be added), lets the caller read to the end, backfills everything
  * (PASSIVE), begins a fresh read transaction (which SQLite then gives read mark 0) and releases the
- * write lock. The next application write restarts the WAL from its start. When the WAL file is
- * large, a TRUNCATE checkpoint follows, which only succeeds if nothing was written meanwhile.
+ * write lock. It then restarts the WAL itself (RESTART, or TRUNCATE when the file is large), which
+ * only succeeds if nothing was written meanwhile and otherwise changes nothing.
  */
 final class WalPin implements AutoCloseable {
   /** How long capture waits for SQLite locks before reporting them (application writers hold them briefly). */
@@ -137,12 +137,13 @@ final class WalPin implements AutoCloseable {
       } catch (SQLException busy) {
         return false;
       }
+      boolean complete;
       try {
         acquire();
         readToEnd.run();
         releasePrevious();
-        CheckpointResult r = run("PASSIVE");
-        if (r.complete()) {
+        complete = run("PASSIVE").complete();
+        if (complete) {
           acquire();
           readToEnd.run();
           releasePrevious();
@@ -150,8 +151,11 @@ final class WalPin implements AutoCloseable {
       } finally {
         lock.execute("ROLLBACK");
       }
-      if (truncate) {
-        run("TRUNCATE");
+      if (complete) {
+        // Restart the WAL now rather than wait for the application's next write, which would find
+        // a renewed (non-zero) read mark of ours if capture polled first. RESTART and TRUNCATE take
+        // the write lock themselves and fail harmlessly if anything was written meanwhile.
+        run(truncate ? "TRUNCATE" : "RESTART");
       }
       return true;
     } catch (SQLException e) {

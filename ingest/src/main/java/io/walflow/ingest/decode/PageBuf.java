@@ -85,6 +85,21 @@ final class PageBuf {
    * {@code off}; sets {@link #varintLength}.
    */
   long varint(int off, String what) {
+    if (off >= 0 && off <= limit - 9) {
+      // Fast path: all nine possible bytes are inside the page, so no per-byte check is needed.
+      int base = buf.position() + off;
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        int b = buf.get(base + i);
+        v = (v << 7) | (b & 0x7f);
+        if ((b & 0x80) == 0) {
+          varintLength = i + 1;
+          return v;
+        }
+      }
+      varintLength = 9;
+      return (v << 8) | (buf.get(base + 8) & 0xff);
+    }
     long v = 0;
     for (int i = 0; i < 8; i++) {
       int b = u8(off + i, what);

@@ -140,8 +140,14 @@ final class TableDiff {
   }
 
   private static List<StoredRow> sorted(List<StoredRow> rows, String side) {
-    List<StoredRow> s = new ArrayList<>(rows);
-    s.sort((p, q) -> Long.compare(p.rowid(), q.rowid()));
+    List<StoredRow> s = rows;
+    for (int k = 1; k < s.size(); k++) {
+      if (s.get(k).rowid() < s.get(k - 1).rowid()) {
+        s = new ArrayList<>(rows);
+        s.sort((p, q) -> Long.compare(p.rowid(), q.rowid()));
+        break;
+      }
+    }
     for (int k = 1; k < s.size(); k++) {
       if (s.get(k).rowid() == s.get(k - 1).rowid()) {
         StoredRow r = s.get(k);

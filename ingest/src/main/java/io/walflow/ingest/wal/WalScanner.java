@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * has not committed (or a torn write) and are not returned: the next scan starts again at the last
  * commit, because SQLite may still rewrite those frames in place.
  *
- * <p>Scanning is done in two passes over each transaction: the first validates the chain without
- * copying pages, the second copies the last image of each page once a commit frame has been found.
+ * <p>Frames are read through a buffer of up to 1 MiB that is reused across scans; a frame that fails
+ * validation in the buffer is read again from the file before the log is declared to end there,
+ * since the buffer may hold a frame that was still being written. Pages are copied from the very
+ * bytes whose checksum was verified.
  *
  * <p>With {@code synchronous=FULL} on storage without powersafe overwrite, SQLite pads a commit to
  * a sector boundary by writing its commit frame again (src/wal.c, walWriteOneFrame in
@@ -38,6 +40,9 @@ public final class WalScanner {
   private final String where;
   private final int frameSize;
   private final ByteBuffer chunk;
+  /** File offset of {@link #chunk}'s first byte, and how many bytes it holds. */
+  private long chunkStart = -1;
+  private int chunkLength;
   /** The last commit frame returned (page number, db size, page), to recognise sector padding. */
   private int lastCommitPgno;
   private int lastCommitDbSize;
@@ -82,17 +87,84 @@ public final class WalScanner {
     if (lastCommitPage == null && from.offset() > WalHeader.SIZE) {
       rememberCommitFrameBefore(from.offset());
     }
+    boolean bigEndian = header.bigEndianChecksum();
     List<WalCommit> commits = new ArrayList<>();
-    WalPosition txnStart = from;
+    long offset = from.offset();
+    long checksum = from.checksum();
+    SortedMap<Integer, byte[]> pages = new TreeMap<>();
+    int frames = 0;
     while (commits.size() < maxCommits) {
-      Validated v = validateNextCommit(txnStart);
-      if (v == null) {
-        break;
+      int base = frameAt(offset, false);
+      if (base < 0 || !validAt(base, checksum, bigEndian)) {
+        // What we buffered may be older than the file (a frame being written when we read it):
+        // read this frame again before concluding that the log ends here.
+        base = frameAt(offset, true);
+        if (base < 0 || !validAt(base, checksum, bigEndian)) {
+          break;
+        }
       }
-      commits.add(readCommit(v));
-      txnStart = v.end;
+      checksum = chained(base, checksum, bigEndian);
+      int pgno = chunk.getInt(base + WalFrame.PGNO_OFFSET);
+      int dbSize = chunk.getInt(base + WalFrame.DB_SIZE_OFFSET);
+      offset += frameSize;
+      if (frames == 0 && dbSize != 0 && isPadding(chunk, base)) {
+        continue; // sector padding of the previous commit (see the class comment)
+      }
+      if (pgno < 1) {
+        throw new WalFormatException(where + ": WAL frame at offset " + (offset - frameSize) + " names page "
+            + Integer.toUnsignedString(pgno) + ", expected a page number >= 1");
+      }
+      frames++;
+      byte[] page = Arrays.copyOfRange(chunk.array(), base + WalFrame.HEADER_SIZE, base + frameSize);
+      pages.put(pgno, page);
+      if (dbSize != 0) {
+        // Pages above the new database size no longer exist: a commit that shrank the file
+        // (VACUUM, incremental vacuum) may have written them earlier in the same transaction.
+        pages.keySet().removeIf(p -> p > dbSize);
+        commits.add(new WalCommit(pages, dbSize, frames,
+            new WalPosition(header.salt1(), header.salt2(), header.checkpointSeq(), offset, checksum)));
+        lastCommitPgno = pgno;
+        lastCommitDbSize = dbSize;
+        lastCommitPage = page;
+        pages = new TreeMap<>();
+        frames = 0;
+      }
+    }
+    if (frames > 0) {
+      // Stopped inside a transaction that has not committed: SQLite may still rewrite its frames in
+      // place, so the next scan must read them from the file again, not from the buffer.
+      chunkStart = -1;
     }
     return commits;
+  }
+
+  /**
+   * Index in {@link #chunk} of the whole frame at file {@code offset}, reading from the file when
+   * it is not buffered (or when {@code fresh}); -1 when the file ends before the frame does.
+   */
+  private int frameAt(long offset, boolean fresh) throws IOException {
+    if (!fresh && offset >= chunkStart && offset + frameSize <= chunkStart + chunkLength) {
+      return (int) (offset - chunkStart);
+    }
+    chunk.clear();
+    chunkStart = offset;
+    chunkLength = readFully(channel, chunk, offset);
+    return chunkLength >= frameSize ? 0 : -1;
+  }
+
+  private boolean validAt(int base, long checksum, boolean bigEndian) {
+    if (chunk.getInt(base + WalFrame.SALT1_OFFSET) != header.salt1()
+        || chunk.getInt(base + WalFrame.SALT2_OFFSET) != header.salt2()) {
+      return false;
+    }
+    long stored = WalChecksum.pack(chunk.getInt(base + WalFrame.CHECKSUM1_OFFSET),
+        chunk.getInt(base + WalFrame.CHECKSUM2_OFFSET));
+    return stored == chained(base, checksum, bigEndian);
+  }
+
+  private long chained(int base, long checksum, boolean bigEndian) {
+    long c = WalChecksum.update(checksum, chunk, base, WalFrame.CHECKSUMMED_HEADER_BYTES, bigEndian);
+    return WalChecksum.update(c, chunk, base + WalFrame.HEADER_SIZE, header.pageSize(), bigEndian);
   }
 
   /** Loads the commit frame that ends just before {@code offset} (where a scan resumes). */
@@ -112,94 +184,6 @@ public final class WalScanner {
     }
     return Arrays.equals(buf.array(), base + WalFrame.HEADER_SIZE, base + frameSize, lastCommitPage, 0,
         lastCommitPage.length);
-  }
-
-  /**
-   * Where the chain of valid frames from {@code start} (after any padding) reaches a commit frame.
-   */
-  private record Validated(WalPosition start, WalPosition end, int dbSize, int frames) {}
-
-  private Validated validateNextCommit(WalPosition from) throws IOException {
-    boolean bigEndian = header.bigEndianChecksum();
-    long offset = from.offset();
-    long checksum = from.checksum();
-    WalPosition start = from;
-    int frames = 0;
-    while (true) {
-      chunk.clear();
-      int read = readFully(channel, chunk, offset);
-      int whole = read / frameSize;
-      if (whole == 0) {
-        return null;
-      }
-      for (int i = 0; i < whole; i++) {
-        int base = i * frameSize;
-        if (chunk.getInt(base + WalFrame.SALT1_OFFSET) != header.salt1()
-            || chunk.getInt(base + WalFrame.SALT2_OFFSET) != header.salt2()) {
-          return null;
-        }
-        checksum = WalChecksum.update(checksum, chunk, base, WalFrame.CHECKSUMMED_HEADER_BYTES, bigEndian);
-        checksum = WalChecksum.update(checksum, chunk, base + WalFrame.HEADER_SIZE, header.pageSize(), bigEndian);
-        long stored = WalChecksum.pack(chunk.getInt(base + WalFrame.CHECKSUM1_OFFSET),
-            chunk.getInt(base + WalFrame.CHECKSUM2_OFFSET));
-        if (stored != checksum) {
-          return null;
-        }
-        int dbSize = chunk.getInt(base + WalFrame.DB_SIZE_OFFSET);
-        long next = offset + (long) (i + 1) * frameSize;
-        if (frames == 0 && dbSize != 0 && isPadding(chunk, base)) {
-          start = new WalPosition(header.salt1(), header.salt2(), header.checkpointSeq(), next, checksum);
-          continue;
-        }
-        frames++;
-        if (dbSize != 0) {
-          return new Validated(start, new WalPosition(header.salt1(), header.salt2(),
-              header.checkpointSeq(), next, checksum), dbSize, frames);
-        }
-      }
-      offset += (long) whole * frameSize;
-      if (whole * frameSize < chunk.capacity()) {
-        return null;
-      }
-    }
-  }
-
-  private WalCommit readCommit(Validated v) throws IOException {
-    SortedMap<Integer, byte[]> pages = new TreeMap<>();
-    long offset = v.start.offset();
-    int remaining = v.frames;
-    while (remaining > 0) {
-      chunk.clear();
-      int want = Math.min(remaining, chunk.capacity() / frameSize) * frameSize;
-      chunk.limit(want);
-      int read = readFully(channel, chunk, offset);
-      if (read < want) {
-        throw new WalFormatException(where + ": WAL shrank to " + (offset + read)
-            + " bytes while reading a validated transaction ending at " + v.end.offset());
-      }
-      int n = want / frameSize;
-      for (int i = 0; i < n; i++) {
-        int base = i * frameSize;
-        int pgno = chunk.getInt(base + WalFrame.PGNO_OFFSET);
-        if (pgno < 1) {
-          throw new WalFormatException(where + ": WAL frame at offset " + (offset + base)
-              + " names page " + Integer.toUnsignedString(pgno) + ", expected a page number >= 1");
-        }
-        // Pages above the new database size no longer exist: a commit that shrank the file
-        // (VACUUM, incremental vacuum) may have written them earlier in the same transaction.
-        if (pgno <= v.dbSize) {
-          pages.put(pgno, Arrays.copyOfRange(chunk.array(), base + WalFrame.HEADER_SIZE, base + frameSize));
-        }
-        if (remaining == n && i == n - 1) {
-          lastCommitPgno = pgno;
-          lastCommitDbSize = v.dbSize;
-          lastCommitPage = Arrays.copyOfRange(chunk.array(), base + WalFrame.HEADER_SIZE, base + frameSize);
-        }
-      }
-      offset += want;
-      remaining -= n;
-    }
-    return new WalCommit(pages, v.dbSize, v.frames, v.end);
   }
 
   /** Reads until {@code buf} is full or end of file; returns bytes read. */

@@ -36,7 +36,7 @@ public final class Workload {
       st.execute("PRAGMA page_size=" + pageSize);
       st.execute("PRAGMA journal_mode=WAL");
       st.execute("PRAGMA synchronous=NORMAL");
-      st.execute("PRAGMA busy_timeout=10000");
+      st.execute("PRAGMA busy_timeout=2000");
       st.execute("PRAGMA wal_autocheckpoint=" + autocheckpoint);
       st.execute("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, k INTEGER, v BLOB)");
       st.execute("CREATE INDEX IF NOT EXISTS t_k ON t(k)");
