@@ -57,6 +57,7 @@ final class OwnerMap {
     return page < parent.length ? parent[page] : 0;
   }
 
+  /** Callers pass only page numbers checked against the image's page count. */
   void set(int page, int tree, byte pageRole, int parentPage) {
     ensure(page);
     owner[page] = tree;
@@ -144,7 +145,7 @@ final class OwnerMap {
    * @return false if some walk already reached it this commit (a loop, or a page in two trees)
    */
   boolean reach(int page, int tree) {
-    ensure(page);
+    ensure(page); // callers check page against the image's page count first
     if (reachedGen[page] == generation) {
       return false;
     }

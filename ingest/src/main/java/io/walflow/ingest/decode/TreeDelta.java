@@ -158,6 +158,11 @@ final class TreeDelta {
   }
 
   private void reach(int p, int parent) {
+    // Checked before the ownership arrays are touched: they grow to the largest page number seen.
+    if (p < 1 || p > after.image().pageCount()) {
+      throw new CorruptPageException(parent, -1,
+          "a child pointer to a page in 1.." + after.image().pageCount() + ", found " + p);
+    }
     if (!owners.reach(p, root)) {
       throw new CorruptPageException(parent, -1,
           "a b-tree, but page " + p + " is reached twice (a loop, or a page in two trees)");
