@@ -36,11 +36,12 @@ final class WalPin implements AutoCloseable {
   /** How long capture waits for SQLite locks before reporting them (application writers hold them briefly). */
   private static final int BUSY_TIMEOUT_MS = 5_000;
   /**
-   * Capture never waits for the write lock of its own checkpoints: an application checkpoint of mode
-   * RESTART or TRUNCATE holds that lock while it waits for readers (ours), so waiting could only
-   * delay it. Capture tries again after a later poll.
+   * How long capture waits for the write lock of its own checkpoints: long enough to get between
+   * the transactions of a busy writer, short enough not to hold up an application checkpoint of
+   * mode RESTART or TRUNCATE, which holds that lock while it waits for readers (ours). Capture tries
+   * again after a later poll.
    */
-  private static final int CHECKPOINT_LOCK_TIMEOUT_MS = 0;
+  private static final int CHECKPOINT_LOCK_TIMEOUT_MS = 20;
 
   private final String db;
   private final Path path;
