@@ -177,14 +177,15 @@ public final class LogWriter implements AutoCloseable {
       log.force();
     }
     long t1 = System.nanoTime();
+    // Listeners first, so that what they record is there when a durability future completes.
+    if (!listeners.isEmpty()) {
+      Appended a = new Appended(List.copyOf(batch), index, t1 - t0, t1);
+      listeners.forEach(l -> l.accept(a));
+    }
     for (Submission s : batch) {
       if (s.lastPart()) {
         durability.markDurable(s.db(), s.lsn());
       }
-    }
-    if (!listeners.isEmpty()) {
-      Appended a = new Appended(List.copyOf(batch), index, t1 - t0, t1);
-      listeners.forEach(l -> l.accept(a));
     }
   }
 
