@@ -19,6 +19,7 @@ public final class Bench {
 
   static {
     register(new CaptureSuite());
+    register(new DecodeSuite());
   }
 
   private Bench() {}

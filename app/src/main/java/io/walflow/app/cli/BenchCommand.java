@@ -29,12 +29,17 @@ import picocli.CommandLine.Spec;
         "           capture's lag after the last commit; then commit->durable",
         "           latency p50/p99/max of a paced writer, commit windows 0 and",
         "           10 ms (and 10 ms with fsync).",
+        "  decode   decoded rows/s of CommitDecoder over logged inserts, updates",
+        "           and deletes (1- and 100-row transactions) against the rate SQLite",
+        "           wrote them at (goal: ratio >= 1.0), and capture's catch-up",
+        "           commits/s over a pre-written WAL with decoding on vs off.",
         "  all      every suite above.",
         "",
         "Throughput sides alternate (alone, with, with, alone, ...); the median of",
         "the repeats is reported. With the defaults --suite capture takes 1.5 to 2",
         "minutes (longer while capture falls behind: each run waits for it to catch",
-        "up). Progress goes to stderr, the table to stdout. Databases and",
+        "up), --suite decode about 1.5 to 2 minutes. Progress goes to stderr, the",
+        "table to stdout. Databases and",
         "logs are written in a temporary folder under --dir, removed at the end.",
         "Exit code: 0 when the benchmarks ran (goals met or not), 2 on an error.",
         ""},
@@ -42,7 +47,7 @@ import picocli.CommandLine.Spec;
         "Results and the machine they were measured on: docs/benchmarks.md"})
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--suite", defaultValue = "all", split = ",", paramLabel = "SUITE",
-      description = "Suite(s) to run: capture or all (comma-separated or repeated; default: ${DEFAULT-VALUE}).")
+      description = "Suite(s) to run: capture, decode or all (comma-separated or repeated; default: ${DEFAULT-VALUE}).")
   List<String> suites;
 
   @Option(names = "--json", paramLabel = "FILE",
