@@ -65,6 +65,9 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--no-compress", description = "Store pages uncompressed (default: LZ4 when smaller).")
   boolean noCompress;
 
+  @Option(names = "--no-changes", description = "Do not decode row changes into the log (default: decode; see docs/change-events.md).")
+  boolean noChanges;
+
   @Option(names = "--status-every", defaultValue = "10s", paramLabel = "DURATION",
       description = "Log each database's LSN and counters this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
@@ -114,7 +117,8 @@ public final class CaptureCommand implements Callable<Integer> {
         .withDurability(parseDurability(durability))
         .withCheckpoints(checkpointPages, truncateMb << 20)
         .withRetention(snapshotEveryMb << 20, Durations.parse(retention, "--retention"), rollCycle)
-        .withMinFreeDiskBytes(minFreeMb << 20);
+        .withMinFreeDiskBytes(minFreeMb << 20)
+        .withDecodeChanges(!noChanges);
     if (noCompress) {
       cfg = new CaptureConfig(cfg.dataDir(), cfg.databases(), cfg.commitWindow(), cfg.durability(), cfg.pollInterval(),
           cfg.checkpointPages(), cfg.truncateBytes(), false, cfg.snapshotEveryBytes(), cfg.retention(), cfg.rollCycle(),
