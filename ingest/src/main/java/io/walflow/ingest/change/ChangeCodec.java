@@ -68,13 +68,12 @@ public final class ChangeCodec {
     }
     for (RowChange r : changes.rowChanges()) {
       names.putIfAbsent(r.table(), names.size());
-      for (Map<String, Value> row : List.of(r.key(), r.before(), r.after())) {
-        for (String column : row.keySet()) {
-          names.putIfAbsent(column, names.size());
-        }
-      }
+      addNames(names, r.key());
+      addNames(names, r.before());
+      addNames(names, r.after());
     }
-    Sink out = new Sink();
+    // Presized for typical short rows, so that a large change set is not copied while it grows.
+    Sink out = new Sink(256 + 48 * changes.rowChanges().size());
     out.u8(VERSION);
     out.uvarint(names.size());
     for (String name : names.keySet()) {
@@ -109,15 +108,25 @@ public final class ChangeCodec {
       if (r.rowid().isPresent()) {
         out.svarint(r.rowid().getAsLong());
       }
-      for (Map<String, Value> row : List.of(r.key(), r.before(), r.after())) {
-        out.uvarint(row.size());
-        for (Map.Entry<String, Value> e : row.entrySet()) {
-          out.uvarint(names.get(e.getKey()));
-          out.value(e.getValue());
-        }
-      }
+      writeRow(out, names, r.key());
+      writeRow(out, names, r.before());
+      writeRow(out, names, r.after());
     }
     return out.toByteArray();
+  }
+
+  private static void addNames(Map<String, Integer> names, Map<String, Value> row) {
+    for (String column : row.keySet()) {
+      names.putIfAbsent(column, names.size());
+    }
+  }
+
+  private static void writeRow(Sink out, Map<String, Integer> names, Map<String, Value> row) {
+    out.uvarint(row.size());
+    for (Map.Entry<String, Value> e : row.entrySet()) {
+      out.uvarint(names.get(e.getKey()));
+      out.value(e.getValue());
+    }
   }
 
   /**
@@ -232,8 +241,15 @@ public final class ChangeCodec {
 
   /** A growable output buffer; cheaper than a stream for many small writes. */
   private static final class Sink {
-    private byte[] buf = new byte[256];
+    /** Strings up to this many chars are checked for ASCII and copied char by char. */
+    private static final int SHORT_STRING = 64;
+
+    private byte[] buf;
     private int len;
+
+    Sink(int capacity) {
+      buf = new byte[Math.max(64, capacity)];
+    }
 
     void u8(int b) {
       ensure(1);
@@ -260,8 +276,32 @@ public final class ChangeCodec {
       len += b.length;
     }
 
+    /**
+     * UTF-8 with its length first. Short ASCII strings (names, most values) are written straight
+     * into the buffer, without the intermediate array of {@link String#getBytes}; others go through
+     * it (for long strings its vectorised copy beats a char loop), so the bytes are always exactly
+     * {@code s.getBytes(UTF_8)}.
+     */
     void string(String s) {
-      bytes(s.getBytes(StandardCharsets.UTF_8));
+      int n = s.length();
+      if (n > SHORT_STRING) {
+        bytes(s.getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      for (int i = 0; i < n; i++) {
+        if (s.charAt(i) >= 0x80) {
+          bytes(s.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
+      uvarint(n);
+      ensure(n);
+      byte[] b = buf;
+      int at = len;
+      for (int i = 0; i < n; i++) {
+        b[at + i] = (byte) s.charAt(i);
+      }
+      len = at + n;
     }
 
     void value(Value v) {
@@ -269,10 +309,11 @@ public final class ChangeCodec {
         u8(TAG_INTEGER);
         svarint(i.value());
       } else if (v instanceof RealValue r) {
-        u8(TAG_REAL);
+        ensure(9);
+        buf[len++] = TAG_REAL;
         long bits = Double.doubleToRawLongBits(r.value());
         for (int shift = 56; shift >= 0; shift -= 8) {
-          u8((int) (bits >>> shift));
+          buf[len++] = (byte) (bits >>> shift);
         }
       } else if (v instanceof TextValue t) {
         u8(TAG_TEXT);

@@ -186,9 +186,12 @@ public final class CommitDecoder implements AutoCloseable {
 
   private static void incremental(Side b, Side a, TablePlan plan, OwnerMap owners, BitSet changed,
       Map<Integer, TreeDelta.Slot> pending, List<Integer> cleared, List<RowChange> rows) {
-    TreeDelta d = TreeDelta.compute(b, a, changed, owners, plan.beforeRoot(), plan.after().withoutRowid(), pending);
+    // Untouched cells may be skipped only when an untouched row is no change: same definition.
+    boolean sameDefinition = plan.before().map(x -> x == plan.after() || x.equals(plan.after())).orElse(false);
+    TreeDelta d = TreeDelta.compute(b, a, changed, owners, plan.beforeRoot(), plan.after().withoutRowid(),
+        pending, sameDefinition);
     cleared.addAll(d.cleared());
-    TableDiff.diff(plan, FullScan.rows(b, d.beforePages()), d.afterRows(), changed, rows, cleared);
+    TableDiff.diff(plan, d.beforeRows(), d.afterRows(), changed, rows, cleared);
   }
 
   private static boolean sameGeometry(DbHeader x, DbHeader y) {

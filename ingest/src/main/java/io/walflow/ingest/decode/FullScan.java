@@ -23,17 +23,6 @@ final class FullScan {
     return rows;
   }
 
-  /** The rows of the given pages, in order. */
-  static List<StoredRow> rows(Side side, List<BtreePage> pages) {
-    List<StoredRow> rows = new ArrayList<>();
-    for (BtreePage page : pages) {
-      for (int i = 0; i < page.cellCount; i++) {
-        rows.add(new StoredRow(side, page, i));
-      }
-    }
-    return rows;
-  }
-
   /**
    * The ownership map of {@code side}: every page of every table b-tree and of their overflow
    * chains.

@@ -124,7 +124,38 @@ final class PageBuf {
   boolean sameBytes(int off, PageBuf other, int otherOff, int length) {
     check(off, length, "compared bytes");
     other.check(otherOff, length, "compared bytes");
+    if (length <= SHORT_COMPARE) {
+      // Most cells are short: a plain loop beats allocating two slices.
+      int p = buf.position() + off;
+      int q = other.buf.position() + otherOff;
+      for (int i = 0; i < length; i++) {
+        if (buf.get(p + i) != other.buf.get(q + i)) {
+          return false;
+        }
+      }
+      return true;
+    }
     return buf.slice(buf.position() + off, length)
         .equals(other.buf.slice(other.buf.position() + otherOff, length));
+  }
+
+  /** Comparisons up to this many bytes are done byte by byte, longer ones on slices. */
+  private static final int SHORT_COMPARE = 64;
+
+  /**
+   * The first offset in {@code from..to-1} at which this page and {@code other} (same offsets)
+   * differ, or -1 if the range is identical. Both pages must hold at least {@code to} bytes.
+   */
+  int mismatch(int from, int to, PageBuf other) {
+    check(from, to - from, "compared bytes");
+    other.check(from, to - from, "compared bytes");
+    int m = buf.slice(buf.position() + from, to - from)
+        .mismatch(other.buf.slice(other.buf.position() + from, to - from));
+    return m < 0 ? -1 : from + m;
+  }
+
+  /** The byte at {@code off}, which the caller has checked to lie inside the usable bytes. */
+  byte byteAt(int off) {
+    return buf.get(buf.position() + off);
   }
 }

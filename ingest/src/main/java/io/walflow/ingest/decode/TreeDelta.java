@@ -2,6 +2,7 @@ package io.walflow.ingest.decode;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ import java.util.Set;
  *
  * <h2>Cost</h2>
  * O(depth × fanout × changed pages) page reads, plus the cells of the candidate pages and the
- * overflow chains of candidate after-rows (for the ownership map). Nothing is proportional to the
+ * overflow chains of candidate after-rows (for the ownership map). {@link LeafMatch} keeps the
+ * rows a commit did not touch on a rewritten leaf out of the candidate rows, so they are never
+ * decoded nor compared row by row. Nothing is proportional to the
  * size of the tree or of the database.
  *
  * <h2>Ownership</h2>
@@ -59,6 +62,7 @@ final class TreeDelta {
   private final List<BtreePage> afterPages = new ArrayList<>();
   private final List<Integer> cleared = new ArrayList<>();
   private final List<StoredRow> afterRows = new ArrayList<>();
+  private final List<StoredRow> beforeRows = new ArrayList<>();
 
   private TreeDelta(Side before, Side after, java.util.BitSet changed, OwnerMap owners, int root,
       boolean index, Map<Integer, Slot> pending) {
@@ -75,26 +79,58 @@ final class TreeDelta {
    * Finds the candidate pages of the tree rooted at {@code root}. {@code owners} must describe the
    * before-image, with this commit's changed pages {@linkplain OwnerMap#markChanged marked}.
    *
+   * <p>With {@code matchCells}, the cells of the candidate table leaves are matched by {@link
+   * LeafMatch} first, and rows the commit left alone (in place, or moved to another page without
+   * an overflow chain) become candidate rows on neither side. Only valid when the table's
+   * definition is the same before and after the commit (an unchanged row is then no change), which
+   * the caller vouches for.
+   *
    * @param pending after-image ownership entries of this commit, shared by all trees (added to)
    * @throws CorruptPageException if a page is malformed or a tree walk meets a page twice
    */
   static TreeDelta compute(Side before, Side after, java.util.BitSet changed, OwnerMap owners,
-      int root, boolean index, Map<Integer, Slot> pending) {
+      int root, boolean index, Map<Integer, Slot> pending, boolean matchCells) {
     TreeDelta d = new TreeDelta(before, after, changed, owners, root, index, pending);
     List<BtreePage> walked = d.walkAfter();
     for (BtreePage p : walked) {
       if (!d.unchanged(p.pgno())) {
         d.afterPages.add(p);
-        d.rowsWithChains(p);
       }
     }
+    // The after-rows (and their chains' pending entries) are only listed after the before-walk:
+    // unchanged() consults pending for b-tree pages only, which walkAfter has already claimed.
     d.walkBefore();
+    d.candidateRows(matchCells && !index);
     return d;
   }
 
-  /** The rows of {@link #afterPages()}, in order, their overflow chains already walked. */
+  /**
+   * Lists the candidate rows of both sides: every cell of the candidate pages, except the cells
+   * that {@link LeafMatch} pairs as the same row with the same bytes on both sides.
+   */
+  private void candidateRows(boolean matchCells) {
+    LeafMatch.Result m = matchCells ? LeafMatch.match(beforePages, afterPages, owners) : null;
+    for (BtreePage p : afterPages) {
+      rowsWithChains(p, m == null ? null : m.after(p.pgno()));
+    }
+    for (BtreePage p : beforePages) {
+      BitSet keep = m == null ? null : m.before(p.pgno());
+      for (int i = 0; i < p.cellCount; i++) {
+        if (keep == null || keep.get(i)) {
+          beforeRows.add(new StoredRow(before, p, i));
+        }
+      }
+    }
+  }
+
+  /** The candidate rows of the after-image, in order, their overflow chains already walked. */
   List<StoredRow> afterRows() {
     return afterRows;
+  }
+
+  /** The candidate rows of the before-image, in order. */
+  List<StoredRow> beforeRows() {
+    return beforeRows;
   }
 
   /** Row-holding pages of the before-image whose rows must be compared, in tree order. */
@@ -224,9 +260,16 @@ final class TreeDelta {
         && now.role() == owners.role(p) && !owners.selfDirty(p);
   }
 
-  /** Adds the page's rows to {@link #afterRows()} and their overflow pages to {@code pending}. */
-  private void rowsWithChains(BtreePage page) {
+  /**
+   * Adds the page's rows to {@link #afterRows()} and their overflow pages to {@code pending}; with
+   * {@code keep}, only those cells. A cell left out ({@link LeafMatch}) has no overflow chain, or
+   * one untouched under the same page, so its chain's ownership entries are already right.
+   */
+  private void rowsWithChains(BtreePage page, BitSet keep) {
     for (int i = 0; i < page.cellCount; i++) {
+      if (keep != null && !keep.get(i)) {
+        continue;
+      }
       StoredRow row = new StoredRow(after, page, i);
       afterRows.add(row);
       int prev = page.pgno();
