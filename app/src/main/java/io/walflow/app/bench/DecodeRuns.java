@@ -217,6 +217,10 @@ final class DecodeRuns {
           throw new IllegalStateException("capture failed during " + label + ": " + failure.get().getMessage(),
               failure.get());
         }
+        if (done.isPresent()) {
+          // Durability listeners run just before the durability state is updated: let it settle.
+          capture.awaitDurable(DB, load.commits()).get(CATCH_UP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
         DatabaseStats s = capture.stats().get(0);
         Optional<String> problem = Optional.empty();
         long catchUp = done.isPresent() ? done.getAsLong() - start : 0;
