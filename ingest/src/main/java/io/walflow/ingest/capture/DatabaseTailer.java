@@ -151,7 +151,11 @@ final class DatabaseTailer implements Runnable {
     } catch (Throwable t) {
       failure = t;
       status.failed(t.getMessage());
-      LOG.error("capture of database '{}' stopped: {}", db, t.getMessage(), t);
+      if (t instanceof CaptureException) {
+        LOG.error("capture of database '{}' stopped: {}", db, t.getMessage()); // the message says it all
+      } else {
+        LOG.error("capture of database '{}' stopped: {}", db, t.getMessage(), t);
+      }
     } finally {
       closeQuietly();
       MDC.remove("db");
