@@ -134,11 +134,11 @@ class CaptureRestartTest {
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> hasEntries(data));
       writer.start();
       for (int round = 0; round < 3; round++) {
-        Thread.sleep(700 + round * 300L);
+        Thread.sleep(700 + round * 300L); // let the load run: the kill must land mid-load, not on a condition
         capture.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL, mid-append or mid-read
         capture = ChildProcess.start(ChildCapture.class, dir.resolve("capture.log"), data.toString(), "app", db.toString());
       }
-      Thread.sleep(500);
+      Thread.sleep(500); // the last capture process runs under load for a while before the writer stops
       writing.set(false);
       writer.join();
       assertThat(writerError.get()).isNull();
