@@ -115,10 +115,6 @@ public final class CaptureService implements AutoCloseable {
     return writer;
   }
 
-  public ChronicleLog log() {
-    return log;
-  }
-
   /** Current figures of every database. */
   public List<DatabaseStats> stats() {
     List<DatabaseStats> out = new ArrayList<>();

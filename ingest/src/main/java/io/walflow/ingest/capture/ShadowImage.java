@@ -25,7 +25,6 @@ import java.util.TreeMap;
  * the image after the last staged commit, the "before" image for decoding the next one.
  */
 final class ShadowImage implements AutoCloseable {
-  private final Path dataFile;
   private final Path stateFile;
   private final PageFile file;
   private long lsn;
@@ -40,8 +39,7 @@ final class ShadowImage implements AutoCloseable {
   /** What the state file records. */
   record State(long lsn, int pageSize, int pageCount) {}
 
-  private ShadowImage(Path dataFile, Path stateFile, PageFile file, long lsn) {
-    this.dataFile = dataFile;
+  private ShadowImage(Path stateFile, PageFile file, long lsn) {
     this.stateFile = stateFile;
     this.file = file;
     this.lsn = lsn;
@@ -73,7 +71,7 @@ final class ShadowImage implements AutoCloseable {
   /** Opens an existing image whose state file says {@code state}. */
   static ShadowImage open(Path imagesDir, String db, State state) throws IOException {
     PageFile f = PageFile.open(dataFile(imagesDir, db), state.pageSize(), state.pageCount());
-    return new ShadowImage(dataFile(imagesDir, db), stateFile(imagesDir, db), f, state.lsn());
+    return new ShadowImage(stateFile(imagesDir, db), f, state.lsn());
   }
 
   /** Creates an empty image to be filled by a snapshot; its state is "no LSN" until {@link #markFilled}. */
@@ -82,11 +80,7 @@ final class ShadowImage implements AutoCloseable {
     Files.deleteIfExists(stateFile(imagesDir, db));
     PageFile f = PageFile.open(dataFile(imagesDir, db), pageSize, 0);
     f.setPageCount(0);
-    return new ShadowImage(dataFile(imagesDir, db), stateFile(imagesDir, db), f, -1);
-  }
-
-  long lsn() {
-    return staged.isEmpty() ? lsn : staged.lastKey();
+    return new ShadowImage(stateFile(imagesDir, db), f, -1);
   }
 
   long fileLsn() {
@@ -187,10 +181,6 @@ final class ShadowImage implements AutoCloseable {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING);
     }
-  }
-
-  Path dataFile() {
-    return dataFile;
   }
 
   @Override

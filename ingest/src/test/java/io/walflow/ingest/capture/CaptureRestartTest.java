@@ -30,6 +30,17 @@ class CaptureRestartTest {
     return CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db);
   }
 
+  /** First capture of {@code db}: snapshot, then {@code txns} transactions made durable, then stop. */
+  private void captureWhileWriting(Path db, Connection w, Workload load, int txns) throws Exception {
+    try (Capture c = Capture.start(config(db))) {
+      c.awaitDurable("app", 0).get(30, TimeUnit.SECONDS);
+      for (int i = 0; i < txns; i++) {
+        load.transaction(w);
+      }
+      c.awaitDurable("app", txns).get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void gracefulRestart_walKept_resumesWithoutSnapshot() throws Exception {
     Path db = dir.resolve("app.db");
@@ -38,13 +49,7 @@ class CaptureRestartTest {
     try (Connection w = SqliteOracle.open(db)) {
       Workload.prepare(w, 4096, 0);
       Workload load = new Workload(seed, 1, AppCheckpoint.NONE, 1);
-      try (Capture c = Capture.start(config(db))) {
-        c.awaitDurable("app", 0).get(30, TimeUnit.SECONDS);
-        for (int i = 0; i < 300; i++) {
-          load.transaction(w);
-        }
-        c.awaitDurable("app", 300).get(30, TimeUnit.SECONDS);
-      }
+      captureWhileWriting(db, w, load, 300);
       for (int i = 0; i < 300; i++) {
         load.transaction(w); // written while capture is stopped, WAL not checkpointed
       }
@@ -71,13 +76,7 @@ class CaptureRestartTest {
     try (Connection w = SqliteOracle.open(db)) {
       Workload.prepare(w, 4096, 0);
       Workload load = new Workload(seed, 1, AppCheckpoint.NONE, 1);
-      try (Capture c = Capture.start(config(db))) {
-        c.awaitDurable("app", 0).get(30, TimeUnit.SECONDS);
-        for (int i = 0; i < 200; i++) {
-          load.transaction(w);
-        }
-        c.awaitDurable("app", 200).get(30, TimeUnit.SECONDS);
-      }
+      captureWhileWriting(db, w, load, 200);
       for (int i = 0; i < 100; i++) {
         load.transaction(w);
       }
