@@ -25,9 +25,11 @@ import java.util.Set;
  *
  * <h2>Columns</h2>
  * Columns are matched by name; the remaining ones are paired in order between matched neighbours
- * (RENAME COLUMN keeps a column's position, ADD COLUMN appends), which is exact for renames and
- * additions. DROP COLUMN rewrites every row, so even a wrong pairing next to a dropped column is
- * corrected by the row diff that follows.
+ * (RENAME COLUMN keeps a column's position, ADD COLUMN appends) when their declared type, default
+ * and constraints are equal, as RENAME COLUMN leaves them. Otherwise the later column is new: a
+ * DROP COLUMN followed by an ADD COLUMN in one commit must not carry the dropped column's values
+ * (or default) into the added one, since rows that never stored the dropped column are not
+ * rewritten and so produce no row change to correct it.
  *
  * <h2>Order</h2>
  * Drops (triggers, views, indexes, tables), then alterations and renames, then creates (tables,
@@ -146,7 +148,9 @@ final class SchemaDiff {
       List<String> ag = aGaps.get(g);
       List<String> bg = bGaps.get(g);
       for (int i = 0; i < ag.size() && i < bg.size(); i++) {
-        renamed.put(ag.get(i), bg.get(i));
+        if (sameDefinition(column(before, bg.get(i)), column(after, ag.get(i)))) {
+          renamed.put(ag.get(i), bg.get(i));
+        }
       }
     }
     for (int i = 0; i < an.size(); i++) {
@@ -154,6 +158,25 @@ final class SchemaDiff {
       src[i] = common.contains(n) ? n : renamed.get(n);
     }
     return src;
+  }
+
+  /**
+   * RENAME COLUMN keeps a column's declared type, default and constraints; a column that differs in
+   * any of them was dropped and another added (a DROP COLUMN does not rewrite rows that never
+   * stored the dropped column, so such a pairing would carry its default into the new column).
+   */
+  private static boolean sameDefinition(ColumnDef b, ColumnDef a) {
+    return b.type().equals(a.type()) && b.defaultSql().equals(a.defaultSql()) && b.notNull() == a.notNull()
+        && b.pk() == a.pk();
+  }
+
+  private static ColumnDef column(TableDef t, String name) {
+    for (ColumnDef c : t.columns()) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    throw new IllegalStateException("no column " + name + " in " + t.name());
   }
 
   private static List<List<String>> gaps(List<String> names, Set<String> common) {
