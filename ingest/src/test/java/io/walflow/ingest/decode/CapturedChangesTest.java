@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.walflow.ingest.Capture;
 import io.walflow.ingest.CaptureConfig;
-import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.LogReader;
 import io.walflow.ingest.LogRecord;
 import io.walflow.ingest.Replay;
 import io.walflow.ingest.capture.SqliteOracle;
 import io.walflow.ingest.capture.Workload;
-import io.walflow.ingest.change.ChangeCodec;
-import io.walflow.ingest.image.PageFile;
+import io.walflow.ingest.change.Change;
+import io.walflow.ingest.change.ChangeSet;
+import io.walflow.ingest.change.RowChange;
+import io.walflow.ingest.change.SchemaChange;
+import io.walflow.ingest.feed.ChangeFeed;
+import io.walflow.ingest.feed.TransactionSink;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end: the changes capture stores in the log, applied in LSN order to empty tables (starting
  * from the snapshot's rows), equal what SQLite holds at that commit (invariant 3), checked at
- * sampled LSNs against the database rebuilt from the log at the same LSN.
+ * sampled LSNs against the database rebuilt from the log at the same LSN. Reads the log through {@link ChangeFeed}, as consumers do.
  */
 class CapturedChangesTest {
   @TempDir Path dir;
@@ -63,39 +69,54 @@ class CapturedChangesTest {
       }
     }
     Model model = new Model();
-    Path snapshotFile = dir.resolve("snapshot.db");
-    PageFile snapshot = null;
-    int checked = 0;
-    try (LogReader reader = LogReader.open(data); CommitDecoder decoder = new CommitDecoder("app")) {
+    int[] checked = {0};
+    List<SchemaChange> snapshotSchema = new ArrayList<>();
+    List<RowChange> snapshotRows = new ArrayList<>();
+    TransactionSink sink = new TransactionSink() {
+      @Override
+      public void snapshotBegin(String name, long lsn, Instant at) {
+        snapshotSchema.clear();
+        snapshotRows.clear();
+      }
+
+      @Override
+      public void snapshotChange(String name, long lsn, Change change) {
+        if (change instanceof SchemaChange s) {
+          snapshotSchema.add(s);
+        } else {
+          snapshotRows.add((RowChange) change);
+        }
+      }
+
+      @Override
+      public void snapshotEnd(String name, long lsn) {
+        model.apply(new ChangeSet(snapshotSchema, snapshotRows));
+      }
+
+      @Override
+      public void commit(String name, long lsn, Instant at, ChangeSet changes) {
+        model.apply(changes);
+        if (lsn % 100 == 0 || lsn == txns) {
+          try {
+            Path replayed = dir.resolve("at-" + lsn + ".db");
+            Replay.toFile(data, "app", OptionalLong.of(lsn), replayed, l -> {});
+            try (Connection conn = SqliteOracle.open(replayed)) {
+              model.assertMatches(conn, "LSN " + lsn + " (seed " + seed + ")");
+            }
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          checked[0]++;
+        }
+      }
+    };
+    try (LogReader reader = LogReader.open(data); ChangeFeed feed = new ChangeFeed(dir.resolve("tmp"), sink)) {
       reader.toStart();
       Optional<LogRecord> r;
       while ((r = reader.next()).isPresent()) {
-        LogEntry e = r.get().entry();
-        if (e instanceof LogEntry.Snapshot s) {
-          if (s.partIndex() == 0) {
-            snapshot = PageFile.open(snapshotFile, s.pageSize(), s.dbPageCount());
-          }
-          for (LogEntry.Page p : s.pages()) {
-            snapshot.write(p.pgno(), p.data());
-          }
-          if (s.partIndex() == s.partCount() - 1) {
-            snapshot.setPageCount(s.dbPageCount());
-            model.apply(decoder.decodeSnapshot(snapshot));
-            snapshot.close();
-          }
-          continue;
-        }
-        model.apply(ChangeCodec.decode(e.changes()));
-        if (e.lsn() % 100 == 0 || e.lsn() == txns) {
-          Path at = dir.resolve("at-" + e.lsn() + ".db");
-          Replay.toFile(data, "app", OptionalLong.of(e.lsn()), at, l -> {});
-          try (Connection conn = SqliteOracle.open(at)) {
-            model.assertMatches(conn, "LSN " + e.lsn() + " (seed " + seed + ")");
-          }
-          checked++;
-        }
+        feed.accept(r.get().entry());
       }
     }
-    assertThat(checked).isEqualTo(txns / 100);
+    assertThat(checked[0]).isEqualTo(txns / 100);
   }
 }
