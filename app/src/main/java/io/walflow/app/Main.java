@@ -6,7 +6,11 @@ import io.walflow.app.cli.LogCommand;
 import io.walflow.app.cli.ReplayCommand;
 import io.walflow.app.cli.WriteLoadCommand;
 import picocli.CommandLine;
+import io.walflow.app.cli.ConfigFile;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code walflow} command line. */
 @Command(
@@ -17,14 +21,47 @@ import picocli.CommandLine.Command;
     subcommands = {CaptureCommand.class, LogCommand.class, ReplayCommand.class, WriteLoadCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+  @Option(names = "--config", paramLabel = "FILE",
+      description = {"Read option values from this YAML file (before the command: walflow --config walflow.yaml run).",
+          "Keys are long option names without dashes, at the top level (every command) or under a command's name;",
+          "flags given on the command line win. See README, \"Configuration file\"."})
+  Path config;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   /** Runs the command line; returns the exit code. */
   public static int run(String... args) {
-    return new CommandLine(new Main())
-        .setExecutionExceptionHandler(new ErrorHandler())
-        .execute(args);
+    CommandLine cl = commandLine();
+    try {
+      configFile(cl, args).ifPresent(c -> ConfigFile.read(c).install(cl));
+    } catch (IllegalArgumentException e) {
+      cl.getErr().println("walflow: " + e.getMessage());
+      return 2;
+    }
+    return cl.execute(args);
+  }
+
+  /** The command line with its error handling, without a configuration file. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+  }
+
+  /** The {@code --config} given before the command, if any. */
+  static Optional<Path> configFile(CommandLine cl, String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (cl.getSubcommands().containsKey(a)) {
+        break;
+      }
+      if (a.equals("--config") && i + 1 < args.length) {
+        return Optional.of(Path.of(args[i + 1]));
+      }
+      if (a.startsWith("--config=")) {
+        return Optional.of(Path.of(a.substring("--config=".length())));
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 public final class CaptureCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureCommand.class);
 
-  @Option(names = "--db", required = true, paramLabel = "NAME=PATH", converter = DatabaseOption.Converter.class,
+  @Option(names = "--db", required = true, split = ",", paramLabel = "NAME=PATH", converter = DatabaseOption.Converter.class,
       description = "A database to capture, under a name of your choice (repeatable). A file that does not exist yet is waited for.")
   List<DatabaseOption> databases;
 
