@@ -93,12 +93,13 @@ public final class KafkaEntryDecoder {
       throw new CorruptEntryException(where, "record has no key (expected the database name)");
     }
     String key = new String(record.key(), StandardCharsets.UTF_8);
-    boolean seenBefore = !st.seenKeys.add(key);
+    boolean seenBefore = st.seenKeys.contains(key);
     long lsn = lsnHeader(record, where);
     Header frag = record.headers().lastHeader(KafkaRecords.FRAGMENT_HEADER);
     byte[] value;
     long firstOffset;
     if (frag == null) {
+      st.seenKeys.add(key);
       Fragments dropped = st.fragments.remove(key);
       if (dropped != null) {
         LOG.info("{}: incomplete fragment sequence of '{}' LSN {} (from offset {}) dropped; the entry was republished",
@@ -125,6 +126,12 @@ public final class KafkaEntryDecoder {
         throw new CorruptEntryException(where, "fragment " + index + " of " + count + " has no bytes");
       }
       Fragments f = st.fragments.get(key);
+      if (index > 0 && f == null && !seenBefore) {
+        LOG.debug("{}: fragment {} of {} of '{}' without its start (consumer started inside it): skipped", where,
+            index, count, key);
+        return Optional.empty();
+      }
+      st.seenKeys.add(key);
       if (index == 0) {
         if (f != null) {
           LOG.info("{}: fragment sequence of '{}' LSN {} (from offset {}) restarted before completing", where, key,
@@ -133,11 +140,6 @@ public final class KafkaEntryDecoder {
         f = new Fragments(lsn, count, record.offset());
         st.fragments.put(key, f);
       } else if (f == null) {
-        if (!seenBefore) {
-          LOG.debug("{}: fragment {} of {} of '{}' without its start (consumer started inside it): skipped", where,
-              index, count, key);
-          return Optional.empty();
-        }
         throw new CorruptEntryException(where, "fragment " + index + " of " + count + " of '" + key + "' LSN " + lsn
             + " without the fragments before it (no sequence in progress)");
       } else if (index != f.next || count != f.count || lsn != f.lsn) {

@@ -52,8 +52,8 @@ public final class PartAssembler<P> {
       } else if (c.partIndex() != p.nextPart || c.partCount() != p.first.partCount()) {
         partial.remove(c.db());
         throw new CorruptEntryException(String.valueOf(position), "commit " + c.db() + " LSN " + c.lsn() + " part "
-            + c.partIndex() + " of " + c.partCount() + " follows part " + (p.nextPart - 1) + " of "
-            + p.first.partCount());
+            + c.partIndex() + " follows part " + (p.nextPart - 1) + " (part counts " + c.partCount() + " and "
+            + p.first.partCount() + ")");
       } else {
         p.pages.addAll(c.pages());
         p.changes.add(c.changes());
