@@ -100,7 +100,8 @@ public final class KafkaFixture {
 
   /** Kept apart so that Testcontainers classes load only when Docker is used. */
   private static final class DockerKafka {
-    private static final String IMAGE = "apache/kafka:4.1.1";
+    /** The Kafka image; {@code -Dwalflow.kafka.image=…} to choose another. */
+    private static final String IMAGE = System.getProperty("walflow.kafka.image", "apache/kafka:4.0.0");
 
     static boolean available() {
       return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>reassembles fragments ({@value KafkaRecords#FRAGMENT_HEADER} header) per partition and key:
  *       fragment 0 starts (or restarts) a sequence; a later fragment must directly follow the
  *       previous one of its key with the same count and LSN; a record without the header while a
- *       sequence is incomplete drops the incomplete one (capture republished after a crash);
+ *       sequence is incomplete drops the incomplete one when its LSN is not higher (capture
+ *       republished after a crash, from an earlier entry) and is corrupt otherwise (fragments lost);
  *   <li>decodes the entry with {@link EntryCodec#decode} (CRC-32C and every bound checked) and
  *       checks that it fills the value exactly and that its database and LSN match the key and the
  *       {@value KafkaRecords#LSN_HEADER} header;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * <p>A record that fails any check raises a {@link CorruptEntryException} whose position names the
  * topic, partition and offset ({@code topic walflow.log partition 3 offset 1234}); nothing is
  * returned from it, the incomplete state of its key is dropped, and decoding can continue with the
- * next record. A fragment or part {@code k > 0} of a key that this decoder has not seen since it
+ * next record. When the error is about the records before it (a fragment sequence cut short and
+ * followed by a later LSN), the record itself is sound: feeding it again decodes it. A fragment or part {@code k > 0} of a key that this decoder has not seen since it
  * was created or {@link #reset reset} is skipped silently: the consumer started inside an entry.
  *
  * <p>Entries are delivered at least once: after a capture crash, records are republished from the
@@ -102,6 +104,12 @@ public final class KafkaEntryDecoder {
       st.seenKeys.add(key);
       Fragments dropped = st.fragments.remove(key);
       if (dropped != null) {
+        if (lsn > dropped.lsn) {
+          // Capture republishes from an earlier entry (LSN <= the cut one); a later LSN means lost fragments.
+          throw new CorruptEntryException(where, "fragment sequence of '" + key + "' LSN " + dropped.lsn
+              + " (from offset " + dropped.firstOffset + ") ended after " + dropped.next + " of " + dropped.count
+              + " fragments; this record has LSN " + lsn + " (feed it again to decode it)");
+        }
         LOG.info("{}: incomplete fragment sequence of '{}' LSN {} (from offset {}) dropped; the entry was republished",
             where, key, dropped.lsn, dropped.firstOffset);
       }

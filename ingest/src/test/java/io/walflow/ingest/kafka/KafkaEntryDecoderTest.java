@@ -145,6 +145,23 @@ class KafkaEntryDecoderTest {
   }
 
   @Test
+  void sequenceCutShort_thenALaterLsn_isCorrupt_andTheLaterRecordDecodesWhenFedAgain() {
+    byte[] entry = encode(commit("app", 9, 6, 0, 1));
+    List<ProducerRecord<byte[], byte[]>> frags = KafkaRecords.records(TOPIC, "app", 9, entry, 1000);
+    KafkaEntryDecoder d = new KafkaEntryDecoder();
+    d.accept(consumed(frags.get(0), 0));
+    d.accept(consumed(frags.get(1), 0));
+    ConsumerRecord<byte[], byte[]> later =
+        consumed(KafkaRecords.records(TOPIC, "app", 10, encode(commit("app", 10, 1, 0, 1)), 1000).get(0), 0);
+    assertThatThrownBy(() -> d.accept(later))
+        .isInstanceOf(CorruptEntryException.class)
+        .hasMessageContaining("offset " + later.offset())
+        .hasMessageContaining("LSN 9")
+        .hasMessageContaining("ended after 2 of " + frags.size());
+    assertThat(d.accept(later)).hasValueSatisfying(e -> assertThat(e.entry().lsn()).isEqualTo(10));
+  }
+
+  @Test
   void badCrc_isCorrupt_namingTopicPartitionOffset() {
     byte[] entry = encode(commit("app", 4, 2, 0, 1));
     entry[100] ^= 0x40;

@@ -26,9 +26,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class KafkaLog {
   private KafkaLog() {}
 
+  private static int repeats;
+
+  /** How many repeated entries the last {@link #consume} skipped. */
+  static int lastRepeats() {
+    return repeats;
+  }
+
   /**
    * Reads {@code topic} from its beginning with {@link KafkaEntryDecoder} until every database in
-   * {@code until} has reached that LSN (a commit, or a snapshot's last part); returns each
+   * {@code until} has reached that LSN (a commit, or a snapshot's last part) and every partition its
+   * end offset at the start of the call (nothing is being produced); returns each
    * database's entries in order, repeats dropped (what a consumer skips: an entry whose type, LSN
    * and part it already has). Also checks that a database's records all sit in one partition.
    */
@@ -38,6 +46,7 @@ final class KafkaLog {
     Map<String, Set<String>> seen = new HashMap<>();
     Map<String, Integer> partitionOf = new HashMap<>();
     KafkaEntryDecoder decoder = new KafkaEntryDecoder();
+    repeats = 0;
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20),
@@ -46,8 +55,9 @@ final class KafkaLog {
       c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
       c.assign(parts);
       c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!reached(out, until)) {
+      while (!reached(out, until) || parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
         assertThat(System.nanoTime()).as("consumed %s by now; want %s", last(out), until).isLessThan(deadline);
         for (KafkaEntry e : decoder.decode(c.poll(Duration.ofMillis(200)))) {
           LogEntry entry = e.entry();
@@ -56,6 +66,8 @@ final class KafkaLog {
           String key = (entry instanceof LogEntry.Snapshot ? "s" : "c") + entry.lsn() + "/" + entry.partIndex();
           if (seen.computeIfAbsent(entry.db(), k -> new HashSet<>()).add(key)) {
             out.computeIfAbsent(entry.db(), k -> new ArrayList<>()).add(e);
+          } else {
+            repeats++;
           }
         }
       }
