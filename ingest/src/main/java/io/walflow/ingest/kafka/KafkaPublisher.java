@@ -174,8 +174,7 @@ public final class KafkaPublisher implements AutoCloseable {
       throw new IOException("Kafka publishing position " + positionFile + " is damaged (" + e.getMessage()
           + "); delete it to republish the whole local log", e);
     }
-    LOG.info("Kafka publishing resumes after queue index 0x{} (published LSNs {})", Long.toHexString(ackedIndex),
-        ackedLsns);
+    LOG.info("Kafka publishing resumes from {} (published LSNs {})", resumePoint(), ackedLsns);
   }
 
   private void persistPosition(boolean force) {
@@ -248,8 +247,8 @@ public final class KafkaPublisher implements AutoCloseable {
               + e.getMessage();
           long now = System.currentTimeMillis();
           if (first || now - lastWarn >= WARN_EVERY_MILLIS) {
-            LOG.warn("{}; capture keeps appending locally and publishes from LSNs {} (queue index 0x{}) when Kafka "
-                + "answers", problem, ackedLsns, Long.toHexString(ackedIndex));
+            LOG.warn("{}; capture keeps appending locally and publishes from {} (published LSNs {}) when Kafka "
+                + "answers", problem, resumePoint(), ackedLsns);
             lastWarn = now;
           }
           if (stopping) {
@@ -262,13 +261,18 @@ public final class KafkaPublisher implements AutoCloseable {
       }
     } catch (RuntimeException | Error e) {
       problem = "Kafka publisher stopped: " + e;
-      LOG.error("Kafka publisher stopped; a restarted capture republishes from queue index 0x{}: {}",
-          Long.toHexString(ackedIndex), e.toString(), e);
+      published.fail(e);
+      LOG.error("Kafka publisher stopped; a restarted capture republishes from {}: {}", resumePoint(), e.toString(), e);
     } finally {
       persistPosition(true);
       closeProducer();
       tailer.close();
     }
+  }
+
+  private String resumePoint() {
+    long i = ackedIndex;
+    return i < 0 ? "the start of the log" : "after queue index 0x" + Long.toHexString(i);
   }
 
   /** Positions the tailer just after the last acknowledged document. */
@@ -426,12 +430,12 @@ public final class KafkaPublisher implements AutoCloseable {
     Map<String, Object> cfg = Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
         AdminClientConfig.CLIENT_ID_CONFIG, "walflow-capture-admin",
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
     String topic = settings.topic();
     try (Admin admin = Admin.create(cfg)) {
       try {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic);
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(6, TimeUnit.SECONDS).get(topic);
         int partitions = d.partitions().size();
         int replication = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
         if (partitions != settings.partitions() || replication != settings.replication()) {
@@ -446,7 +450,7 @@ public final class KafkaPublisher implements AutoCloseable {
       }
       try {
         admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), settings.replication())))
-            .all().get(15, TimeUnit.SECONDS);
+            .all().get(6, TimeUnit.SECONDS);
         LOG.info("created Kafka topic '{}' with {} partitions and replication {}", topic, settings.partitions(),
             settings.replication());
       } catch (ExecutionException e) {
@@ -457,7 +461,7 @@ public final class KafkaPublisher implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new PublishException("checking topic '" + topic + "': " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new PublishException("checking topic '" + topic + "': no answer within 15 s", e);
+      throw new PublishException("checking topic '" + topic + "': no answer within 6 s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PublishException("interrupted", e);
@@ -496,8 +500,7 @@ public final class KafkaPublisher implements AutoCloseable {
     try {
       thread.join((problem == null ? DRAIN_TIMEOUT : DRAIN_TIMEOUT_UNREACHABLE).toMillis());
       if (thread.isAlive()) {
-        LOG.warn("Kafka has not acknowledged everything in the log; the next capture publishes from queue index 0x{}",
-            Long.toHexString(ackedIndex));
+        LOG.warn("Kafka has not acknowledged everything in the log; the next capture publishes from {}", resumePoint());
         KafkaProducer<byte[], byte[]> p = producer;
         if (p != null) {
           p.close(Duration.ZERO); // aborts the pending batch; the thread then stops
