@@ -35,6 +35,9 @@ public final class KafkaFixture {
 
   /** The bootstrap address of the shared broker, starting it on first use. */
   public static synchronized String bootstrap() {
+    if (bootstrap != null && local != null && bootstrap.equals(local.bootstrapServers()) && !local.isRunning()) {
+      localBroker(); // a test stopped it and did not start it again
+    }
     if (bootstrap == null) {
       if (dockerAvailable()) {
         bootstrap = DockerKafka.start();
