@@ -171,6 +171,8 @@ class KafkaCaptureTest {
         .withKafka(KafkaSettings.defaults(broker.bootstrapServers()).withTopic(topic).withPartitions(2, (short) 1));
     try {
       try (Capture capture = Capture.start(cfg)) {
+        List<Long> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        capture.onDurable((name, lsn, nanos) -> acknowledged.add(lsn));
         capture.awaitDurable("d", 0).get(60, TimeUnit.SECONDS);
         run(w, c, 20);
         capture.awaitDurable("d", 20).get(60, TimeUnit.SECONDS);
@@ -186,9 +188,11 @@ class KafkaCaptureTest {
         assertThat(stats(capture).publishedLsn()).isEqualTo(20);
         assertThat(capture.failure()).isEmpty();
 
+        assertThat(acknowledged).as("onDurable told of Kafka acknowledgements only").doesNotContain(21L, 30L);
         broker.startAgain();
         assertThat(durable30.get(60, TimeUnit.SECONDS)).isEqualTo(30);
         await().atMost(Duration.ofSeconds(10)).until(() -> capture.kafkaProblem().isEmpty());
+        assertThat(acknowledged).contains(20L, 30L).isSorted();
 
         // Down again, and capture stops before the broker is back.
         broker.stop();
