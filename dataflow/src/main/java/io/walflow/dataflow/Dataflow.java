@@ -76,6 +76,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   private final Cache<CachedKey, Long> keys;
   private final ConcurrentLinkedQueue<CachedKey> evicted = new ConcurrentLinkedQueue<>();
   private boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
 
   /** A filled key of a partial view, weighed in the cache. */
   private record CachedKey(String view, Key key) {}
@@ -324,6 +325,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       View v = views.get(k.view());
       if (v != null && v.graph != null && !v.watched.contains(k.key())) {
         v.graph.evict(k.key());
+        evictions.incrementAndGet();
       }
     }
   }
@@ -597,12 +599,21 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
 
   /**
    * Queues one delta per subscribed key the transaction changed: the difference between the key's
-   * visible rows before (recorded by the reader, or given) and now.
+   * visible rows before (recorded by the reader, or given) and now. Re-weighs the partial keys it
+   * changed, so that the memory bound follows state that grows.
    */
   private void reportChanges(View v, long lsn, Map<Key, List<List<Value>>> given, List<Runnable> events) {
     ReaderNode reader = v.graph.reader();
     Map<Key, Map<Row, Integer>> before = reader.takeBefore();
-    reader.takeChanged();
+    if (v.graph.partial()) {
+      for (Key k : reader.takeChanged()) {
+        if (!v.watched.contains(k) && reader.holds(k)) {
+          keys.put(new CachedKey(v.name, k), v.graph.keyBytes(k));
+        }
+      }
+    } else {
+      reader.takeChanged();
+    }
     Map<Key, List<List<Value>>> old = new HashMap<>();
     if (given != null) {
       old.putAll(given);
@@ -683,6 +694,11 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   public long partialStateBytes() {
     keys.cleanUp();
     return keys.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
+  /** How many partial keys have been evicted under the memory bound since the engine started. */
+  public long evictions() {
+    return evictions.get();
   }
 
   /** Ends every subscription, stops the workers and closes the store. */

@@ -207,8 +207,8 @@ public final class Graph {
       recomputeComponents();
       return g;
     } catch (RuntimeException e) {
-      for (Node n : b.used) {
-        release(n);
+      for (int i = b.used.size() - 1; i >= 0; i--) {
+        release(b.used.get(i));
       }
       recomputeComponents();
       throw e;
@@ -217,8 +217,9 @@ public final class Graph {
 
   /** Releases a view's operators; those no other view uses are removed. */
   public void release(ViewGraph g) {
-    for (Node n : g.nodes()) {
-      release(n);
+    List<Node> nodes = g.nodes();
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      release(nodes.get(i));
     }
     recomputeComponents();
   }
@@ -250,6 +251,21 @@ public final class Graph {
       this.view = view;
     }
 
+    /** References a shared operator and everything below it, as building it again would. */
+    private void acquire(Node n) {
+      for (Node in : n.inputs) {
+        acquire(in);
+      }
+      n.refs++;
+      used.add(n);
+      if (n instanceof ScanNode s) {
+        tables.add(s.table());
+      }
+      if (n.partial()) {
+        partials.add(n);
+      }
+    }
+
     void attach(Node n) {
       for (int port = 0; port < n.inputs.size(); port++) {
         n.inputs.get(port).outputs.add(new Node.Edge(n, port));
@@ -262,11 +278,7 @@ public final class Graph {
       Object identity = plan instanceof Plan.Scan || cols == null ? plan : List.of(view, plan, Arrays.toString(cols));
       Node existing = shared.get(identity);
       if (existing != null) {
-        existing.refs++;
-        used.add(existing);
-        if (existing instanceof ScanNode s) {
-          tables.add(s.table());
-        }
+        acquire(existing);
         return existing;
       }
       Node n = create(plan, cols);
@@ -342,9 +354,9 @@ public final class Graph {
         parent.put(n, n);
       }
     }
-    for (Node n : parent.keySet()) {
+    for (Node n : List.copyOf(parent.keySet())) {
       for (Node in : n.inputs) {
-        if (!(in instanceof ScanNode)) {
+        if (parent.containsKey(in)) {
           union(parent, n, in);
         }
       }
