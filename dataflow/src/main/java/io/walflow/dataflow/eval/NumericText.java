@@ -1,9 +1,5 @@
 package io.walflow.dataflow.eval;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
-
 /**
  * SQLite's conversions between numbers and text: parsing text as a real ({@code sqlite3AtoF}) or
  * as an integer ({@code sqlite3Atoi64}), and rendering a real as text (the {@code "%!.17g"} format
@@ -15,13 +11,10 @@ import java.math.RoundingMode;
  */
 public final class NumericText {
 
-  /** Digits SQLite extracts before rounding a real for text ({@code sqlite3FpDecode}). */
-  private static final int DECODE_DIGITS = 18;
   /** The precision of SQLite's real-to-text format, {@code "%!.17g"}. */
   private static final int TEXT_PRECISION = 17;
-  /** Significant digits {@code "%.Nf"} keeps without the {@code !} flag (used by round()). */
-  private static final int FIXED_MAX_DIGITS = 16;
-  private static final MathContext DECODE = new MathContext(DECODE_DIGITS, RoundingMode.HALF_EVEN);
+  /** Significant digits SQLite's printf keeps at most with the {@code !} flag. */
+  private static final int ALT_MAX_DIGITS = 26;
 
   private NumericText() {}
 
@@ -215,23 +208,8 @@ public final class NumericText {
     return r == (double) ix && ix > Long.MIN_VALUE && ix < Long.MAX_VALUE;
   }
 
-  /** The decimal digits of |r| and the position of the decimal point, as {@code sqlite3FpDecode} extracts them. */
-  private record Digits(char[] z, int iDP) {}
-
-  private static Digits decode(double r) {
-    BigDecimal d = new BigDecimal(Math.abs(r)).round(DECODE);
-    String u = d.unscaledValue().toString();
-    int iDP = u.length() - d.scale();
-    StringBuilder sb = new StringBuilder(u);
-    while (sb.length() < DECODE_DIGITS) {
-      sb.append('0');
-    }
-    char[] z = new char[DECODE_DIGITS + 1];
-    // z[0] is a spare slot for a carry out of the first digit.
-    z[0] = '0';
-    sb.getChars(0, DECODE_DIGITS, z, 1);
-    return new Digits(z, iDP);
-  }
+  /** Digits {@code z[off … off+n)}, the decimal point after {@code iDP} of them. */
+  private record Digits(char[] z, int off, int n, int iDP) {}
 
   private static long prefix(char[] z, int off, int len) {
     long v = 0;
@@ -245,7 +223,83 @@ public final class NumericText {
     return r == Double.parseDouble(mantissa + "e" + exp10);
   }
 
-  /** SQLite's text for a real ({@code CAST(r AS TEXT)}, {@code r || ''}). */
+  /**
+   * {@code sqlite3FpDecode}: the significant digits of |r| rounded as SQLite rounds them; {@code
+   * iRound > 0} keeps that many significant digits, {@code iRound <= 0} that many after the point.
+   */
+  private static Digits fpDecode(double r, int iRound, int mxRound) {
+    SqliteDecimal.Decoded d = SqliteDecimal.decode(r, (iRound <= 0 || iRound >= 18) ? 18 : iRound + 1);
+    String digits = d.digits();
+    int n = digits.length();
+    char[] z = new char[n + 2];
+    digits.getChars(0, n, z, 2);
+    int off = 2;
+    int iDP = d.iDP();
+    if (r == 0.0) {
+      return new Digits(z, off, 1, 1);
+    }
+    double a = Math.abs(r);
+    if (iRound <= 0) {
+      iRound = iDP - iRound;
+      if (iRound == 0 && z[off] >= '5') {
+        iRound = 1;
+        z[--off] = '0';
+        n++;
+        iDP++;
+      }
+    }
+    if (iRound > 0 && (iRound < n || n > mxRound)) {
+      if (iRound > mxRound) {
+        iRound = mxRound;
+      }
+      if (iRound == 17) {
+        // SQLite shortens 17 digits ending in 99… or 000… when the shorter text round-trips.
+        if (z[off + 15] == '9' && z[off + 14] == '9') {
+          int jj = 14;
+          while (jj > 0 && z[off + jj - 1] == '9') {
+            jj--;
+          }
+          long v2 = jj == 0 ? 1 : prefix(z, off, jj) + 1;
+          if (roundTrips(a, v2, iDP - jj)) {
+            iRound = jj + 1;
+          }
+        } else if (iDP >= n || (z[off + 15] == '0' && z[off + 14] == '0' && z[off + 13] == '0')) {
+          int jj = 13;
+          while (z[off + jj - 1] == '0') {
+            jj--;
+          }
+          long v2 = prefix(z, off, jj);
+          if (roundTrips(a, v2, iDP - jj)) {
+            iRound = jj + 1;
+          }
+        }
+      }
+      n = iRound;
+      if (z[off + iRound] >= '5') {
+        int j = iRound - 1;
+        while (true) {
+          z[off + j]++;
+          if (z[off + j] <= '9') {
+            break;
+          }
+          z[off + j] = '0';
+          if (j == 0) {
+            z[--off] = '1';
+            n++;
+            iDP++;
+            break;
+          }
+          j--;
+        }
+      }
+    }
+    while (n > 1 && z[off + n - 1] == '0') {
+      n--;
+    }
+    return new Digits(z, off, n, iDP);
+  }
+
+  /** SQLite's text for a real ({@code CAST(r AS TEXT)}, {@code r || ''}): {@code "%!.17g"}. */
   public static String realToText(double r) {
     if (Double.isNaN(r)) {
       return "NaN";
@@ -256,64 +310,8 @@ public final class NumericText {
     if (r == 0.0) {
       return "0.0";
     }
-    Digits dg = decode(r);
-    char[] buf = dg.z();
-    int off = 1;
-    int n = DECODE_DIGITS;
-    int iDP = dg.iDP();
-    int iRound = TEXT_PRECISION;
-    // SQLite shortens 17-digit strings ending in 99… or 000… when the shorter text round-trips.
-    if (buf[off + 15] == '9' && buf[off + 14] == '9') {
-      int jj = 14;
-      while (jj > 0 && buf[off + jj - 1] == '9') {
-        jj--;
-      }
-      long v2 = jj == 0 ? 1 : prefix(buf, off, jj) + 1;
-      if (roundTrips(Math.abs(r), v2, iDP - jj)) {
-        iRound = jj + 1;
-      }
-    } else if (iDP >= n || (buf[off + 15] == '0' && buf[off + 14] == '0' && buf[off + 13] == '0')) {
-      int jj = 13;
-      while (jj > 1 && buf[off + jj - 1] == '0') {
-        jj--;
-      }
-      long v2 = prefix(buf, off, jj);
-      if (roundTrips(Math.abs(r), v2, iDP - jj)) {
-        iRound = jj + 1;
-      }
-    }
-    int[] res = roundAt(buf, off, iRound, iDP);
-    off = res[0];
-    n = res[1];
-    iDP = res[2];
-    return formatGeneric(r < 0, buf, off, n, iDP);
-  }
-
-  /** Rounds the digit string at {@code iRound} digits, half up; returns {off, n, iDP}, trailing zeros trimmed. */
-  private static int[] roundAt(char[] buf, int off, int iRound, int iDP) {
-    int n = iRound;
-    if (buf[off + iRound] >= '5') {
-      int j = iRound - 1;
-      while (true) {
-        buf[off + j]++;
-        if (buf[off + j] <= '9') {
-          break;
-        }
-        buf[off + j] = '0';
-        if (j == 0) {
-          off--;
-          buf[off] = '1';
-          n++;
-          iDP++;
-          break;
-        }
-        j--;
-      }
-    }
-    while (n > 1 && buf[off + n - 1] == '0') {
-      n--;
-    }
-    return new int[] {off, n, iDP};
+    Digits d = fpDecode(r, TEXT_PRECISION, ALT_MAX_DIGITS);
+    return formatGeneric(r < 0, d.z(), d.off(), d.n(), d.iDP());
   }
 
   private static String formatGeneric(boolean negative, char[] buf, int off, int n, int iDP) {
@@ -357,31 +355,21 @@ public final class NumericText {
 
   /**
    * SQLite's {@code round(r, digits)} for {@code digits} in 1..30: the value printed with {@code
-   * "%.*f"} (at most 16 significant digits, half up on the decoded digits) and read back.
+   * "%!.*f"} and read back.
    */
   static double roundToDigits(double r, int digits) {
     if (r == 0.0 || Double.isInfinite(r) || Double.isNaN(r)) {
       return r;
     }
-    Digits dg = decode(r);
-    char[] buf = dg.z();
-    int off = 1;
-    int iDP = dg.iDP();
-    int iRound = iDP + digits;
-    if (iRound == 0 && buf[off] >= '5') {
-      off--;
-      buf[off] = '0';
-      iDP++;
-      iRound = 1;
+    Digits d = fpDecode(r, -digits, ALT_MAX_DIGITS);
+    // The printed digits: those before position iDP + digits; later ones are cut off by the format.
+    int keep = Math.min(d.n(), d.iDP() + digits);
+    double v;
+    if (keep <= 0) {
+      v = 0.0;
+    } else {
+      v = Double.parseDouble(new String(d.z(), d.off(), keep) + "e" + (d.iDP() - keep));
     }
-    boolean negative = r < 0;
-    if (iRound <= 0) {
-      return negative ? -0.0 : 0.0;
-    }
-    iRound = Math.min(iRound, FIXED_MAX_DIGITS);
-    int[] res = roundAt(buf, off, iRound, iDP);
-    String mant = new String(buf, res[0], res[1]);
-    double v = Double.parseDouble(mant + "e" + (res[2] - res[1]));
-    return negative ? -v : v;
+    return r < 0 ? -v : v;
   }
 }

@@ -7,8 +7,6 @@ import net.jqwik.api.Arbitrary;
 
 /** Test helper: random SQLite values of every storage class, biased to the interesting ones. */
 public final class ValueArbitraries {
-  // Random reals are kept within 1e-15..1e27: SQLite's approximate decimal conversion may differ from the
-  // exact one in their 17th digit outside that range, where its powers of ten are approximations (documented in docs/views-sql.md).
   private ValueArbitraries() {}
 
   public static Arbitrary<Value> integers() {
@@ -27,7 +25,7 @@ public final class ValueArbitraries {
             4503599627370497.0, 1e16, 1e300).map(Value::of)),
         net.jqwik.api.Tuple.of(2, Arbitraries.doubles().between(-1e6, 1e6).map(Value::of)),
         net.jqwik.api.Tuple.of(1, Arbitraries.longs().map(l -> Double.longBitsToDouble(l))
-            .filter(d -> !Double.isNaN(d) && (d == 0.0 || (Math.abs(d) >= 1e-15 && Math.abs(d) <= 1e27))).map(Value::of)));
+            .filter(d -> !Double.isNaN(d)).map(Value::of)));
   }
 
   public static Arbitrary<Value> texts() {
