@@ -64,7 +64,7 @@ final class View {
       if (v == null) {
         throw new BadParametersException("view '" + name + "': parameter " + (i + 1) + " is null (use SQL NULL)");
       }
-      out[i] = Semantics.applyAffinity(v, plan.params().get(i));
+      out[i] = Semantics.forComparison(v, plan.params().get(i));
     }
     return out;
   }

@@ -1,11 +1,10 @@
 package io.walflow.dataflow.graph;
 
+import io.walflow.dataflow.eval.Aggregates;
 import io.walflow.dataflow.plan.AggCall;
-import io.walflow.dataflow.plan.Affinity;
 import io.walflow.ingest.change.IntegerValue;
 import io.walflow.ingest.change.NullValue;
 import io.walflow.ingest.change.RealValue;
-import io.walflow.ingest.change.TextValue;
 import io.walflow.ingest.change.Value;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -90,17 +89,20 @@ abstract class Accumulator {
   }
 
   /**
-   * SUM and AVG, as SQLite's sum() and avg(): integers are summed exactly (result INTEGER while
-   * every input is an integer), any real (or text that is not an integer) makes the result REAL;
-   * NULLs are skipped; no input gives NULL. Reals are summed exactly too (BigDecimal), so that a
-   * removal restores the sum bit for bit; the result is the correctly rounded sum.
+   * SUM and AVG, as SQLite's sum() and avg() ({@link Aggregates}): integers summed exactly, reals
+   * too (BigDecimal, so that a removal restores the sum bit for bit; the result is the correctly
+   * rounded sum); NULLs skipped.
    */
   static final class Sum extends Accumulator {
     private final boolean average;
     private BigInteger integers = BigInteger.ZERO;
     private BigDecimal reals = BigDecimal.ZERO;
     private long count;
-    private long approximate;
+    private long realInputs;
+    /** Infinities and NaN cannot be summed exactly: counted apart, by kind. */
+    private long positiveInfinities;
+    private long negativeInfinities;
+    private long nans;
 
     Sum(boolean average) {
       this.average = average;
@@ -108,45 +110,44 @@ abstract class Accumulator {
 
     @Override
     void add(Value v, int weight) {
-      if (v instanceof NullValue) {
+      Value n = Aggregates.numericInput(v);
+      if (n instanceof NullValue) {
         return;
       }
       count += weight;
-      Value n = v instanceof TextValue ? Semantics.applyAffinity(v, Affinity.NUMERIC) : v;
       if (n instanceof IntegerValue i) {
         integers = integers.add(BigInteger.valueOf(i.value()).multiply(BigInteger.valueOf(weight)));
-      } else if (n instanceof RealValue r) {
-        approximate += weight;
-        if (Double.isFinite(r.value())) {
-          reals = reals.add(new BigDecimal(r.value()).multiply(BigDecimal.valueOf(weight)));
-        }
-      } else if (n instanceof TextValue t) {
-        approximate += weight;
-        reals = reals.add(new BigDecimal(leadingNumber(t.value())).multiply(BigDecimal.valueOf(weight)));
+        return;
+      }
+      realInputs += weight;
+      double d = ((RealValue) n).value();
+      if (Double.isNaN(d)) {
+        nans += weight;
+      } else if (d == Double.POSITIVE_INFINITY) {
+        positiveInfinities += weight;
+      } else if (d == Double.NEGATIVE_INFINITY) {
+        negativeInfinities += weight;
       } else {
-        approximate += weight;
+        reals = reals.add(new BigDecimal(d).multiply(BigDecimal.valueOf(weight)));
       }
     }
 
-    /** SQLite reads the longest numeric prefix of a text (0 when there is none). */
-    private static double leadingNumber(String s) {
-      java.util.regex.Matcher m = java.util.regex.Pattern
-          .compile("^\\s*[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?").matcher(s);
-      return m.find() ? Double.parseDouble(m.group().trim()) : 0.0;
+    private double realSum() {
+      if (nans > 0 || positiveInfinities > 0 && negativeInfinities > 0) {
+        return Double.NaN;
+      }
+      if (positiveInfinities > 0) {
+        return Double.POSITIVE_INFINITY;
+      }
+      if (negativeInfinities > 0) {
+        return Double.NEGATIVE_INFINITY;
+      }
+      return reals.doubleValue();
     }
 
     @Override
     Value result() {
-      if (count == 0) {
-        return Value.ofNull();
-      }
-      if (average) {
-        return Value.of(new BigDecimal(integers).add(reals).doubleValue() / count);
-      }
-      if (approximate == 0 && integers.bitLength() < 64) {
-        return Value.of(integers.longValue());
-      }
-      return Value.of(new BigDecimal(integers).add(reals).doubleValue());
+      return average ? Aggregates.avg(count, integers, realSum()) : Aggregates.sum(count, integers, realSum(), realInputs);
     }
 
     @Override

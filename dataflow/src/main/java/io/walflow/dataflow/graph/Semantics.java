@@ -4,6 +4,7 @@ import io.walflow.dataflow.eval.ExprEvaluator;
 import io.walflow.dataflow.eval.RowFunction;
 import io.walflow.dataflow.eval.RowPredicate;
 import io.walflow.dataflow.eval.SqliteValues;
+import io.walflow.dataflow.eval.ValueKey;
 import io.walflow.dataflow.plan.Affinity;
 import io.walflow.dataflow.plan.Expr;
 import io.walflow.dataflow.plan.SortKey;
@@ -24,7 +25,7 @@ public final class Semantics {
   public static Key key(Row row, int[] columns) {
     Object[] parts = new Object[columns.length];
     for (int i = 0; i < columns.length; i++) {
-      parts[i] = SqliteValues.groupKey(row.get(columns[i]));
+      parts[i] = ValueKey.of(row.get(columns[i]));
     }
     return new Key(parts);
   }
@@ -33,7 +34,7 @@ public final class Semantics {
   public static Key key(Row row, int[] columns, List<Affinity> affinities) {
     Object[] parts = new Object[columns.length];
     for (int i = 0; i < columns.length; i++) {
-      parts[i] = SqliteValues.groupKey(SqliteValues.applyAffinity(row.get(columns[i]), affinities.get(i)));
+      parts[i] = ValueKey.of(SqliteValues.forComparison(row.get(columns[i]), affinities.get(i)));
     }
     return new Key(parts);
   }
@@ -42,7 +43,7 @@ public final class Semantics {
   public static Key key(Row row) {
     Object[] parts = new Object[row.size()];
     for (int i = 0; i < parts.length; i++) {
-      parts[i] = SqliteValues.groupKey(row.get(i));
+      parts[i] = ValueKey.of(row.get(i));
     }
     return new Key(parts);
   }
@@ -51,7 +52,7 @@ public final class Semantics {
   public static Key key(List<Value> values) {
     Object[] parts = new Object[values.size()];
     for (int i = 0; i < parts.length; i++) {
-      parts[i] = SqliteValues.groupKey(values.get(i));
+      parts[i] = ValueKey.of(values.get(i));
     }
     return new Key(parts);
   }
@@ -66,9 +67,9 @@ public final class Semantics {
     return false;
   }
 
-  /** {@code v} with affinity {@code a} applied, as SQLite applies it before a comparison. */
-  public static Value applyAffinity(Value v, Affinity a) {
-    return SqliteValues.applyAffinity(v, a);
+  /** {@code v} prepared for a comparison under affinity {@code a}, as SQLite's {@code =} does. */
+  public static Value forComparison(Value v, Affinity a) {
+    return SqliteValues.forComparison(v, a);
   }
 
   /** SQLite's ORDER BY comparison of two values. */
@@ -83,7 +84,7 @@ public final class Semantics {
 
   /** A compiled condition (true: not false, not NULL). */
   public static RowPredicate predicate(Expr e) {
-    return ExprEvaluator.predicate(e);
+    return ExprEvaluator.compilePredicate(e);
   }
 
   /**
