@@ -3,6 +3,7 @@ package io.walflow.dataflow;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.walflow.dataflow.eval.SqliteEvalException;
 import io.walflow.dataflow.graph.BaseTable;
 import io.walflow.dataflow.graph.Graph;
 import io.walflow.dataflow.graph.Key;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -143,6 +145,8 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
         v.graph = graph.build(name, plan, config.partialState(), v.watched);
       } catch (MissingTableException e) {
         throw new QueryException(e.getMessage(), 0, 0);
+      } catch (SqliteEvalException e) {
+        throw new QueryException("view '" + name + "' cannot be computed on the current rows: " + e.getMessage(), 0, 0);
       }
       long full = v.graph.fullStateBytes();
       if (full > config.memoryBoundBytes()) {
@@ -287,7 +291,12 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     if (rows != null) {
       return rows;
     }
-    reader.fill(k);
+    try {
+      reader.fill(k);
+    } catch (SqliteEvalException e) {
+      v.graph.evict(k);
+      throw new ViewFailedException("view '" + v.name + "' cannot compute key " + k + ": " + e.getMessage());
+    }
     long bytes = v.graph.keyBytes(k);
     if (bytes > config.memoryBoundBytes()) {
       v.graph.evict(k);
@@ -467,7 +476,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
           for (Key k : v.watched) {
             fillPinned(v, k);
           }
-        } catch (MissingTableException e) {
+        } catch (MissingTableException | SqliteEvalException e) {
           fail(v, "view '" + v.name + "' failed at the snapshot of " + db + " LSN " + lsn + ": " + e.getMessage(),
               events);
         }
@@ -506,11 +515,20 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       }
       List<View> affected = views.values().stream().filter(v -> v.plan.db().equals(db) && v.graph != null).toList();
       try {
-        graph.apply(db, changes.rowChanges());
-      } catch (RuntimeException e) {
-        LOG.error("{} LSN {}: applying the transaction failed; the views of {} stop", db, lsn, db, e);
+        for (Graph.Failure f : graph.apply(db, changes.rowChanges())) {
+          Set<Node> broken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+          broken.addAll(f.nodes());
+          for (View v : affected) {
+            if (v.graph != null && v.graph.nodes().stream().anyMatch(broken::contains)) {
+              fail(v, "view '" + v.name + "' failed applying " + db + " LSN " + lsn + ": " + f.error().getMessage(),
+                  events);
+            }
+          }
+        }
+      } catch (MissingTableException e) {
+        LOG.error("{} LSN {}: {}; the views of {} stop", db, lsn, e.getMessage(), db);
         for (View v : affected) {
-          fail(v, "view '" + v.name + "' failed applying " + db + " LSN " + lsn + ": " + e, events);
+          fail(v, "view '" + v.name + "' failed applying " + db + " LSN " + lsn + ": " + e.getMessage(), events);
         }
       }
       watermarks.put(db, lsn);
@@ -694,6 +712,16 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   public long partialStateBytes() {
     keys.cleanUp();
     return keys.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
+  /** The number of operators in the graph (shared ones once; scans and readers included). */
+  public int operators() {
+    lock.readLock().lock();
+    try {
+      return graph.size();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** How many partial keys have been evicted under the memory bound since the engine started. */

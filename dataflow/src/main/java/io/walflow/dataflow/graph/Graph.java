@@ -396,9 +396,10 @@ public final class Graph {
    * batch, then propagates them through every operator fed by those tables. Row changes name
    * tables that exist (the caller applied the transaction's schema changes first).
    *
+   * @return the components that failed (their views must stop); empty when all went well
    * @throws MissingTableException when a change names a table that does not exist
    */
-  public void apply(String db, List<RowChange> changes) {
+  public List<Failure> apply(String db, List<RowChange> changes) {
     Map<BaseTable, List<Value[][]>> byTable = new LinkedHashMap<>();
     try (BaseStore.Batch batch = store.batch()) {
       for (RowChange c : changes) {
@@ -431,7 +432,7 @@ public final class Graph {
         }
       }
     }
-    run(seeds);
+    return run(seeds);
   }
 
   @SuppressWarnings("unchecked")
@@ -443,29 +444,38 @@ public final class Graph {
     return ports[edge.port()];
   }
 
-  private void run(Map<Integer, Map<Node, List<Delta>[]>> seeds) {
+  /**
+   * A component whose operators failed while a transaction was applied (an SQLite runtime error
+   * such as an integer overflow in SUM): its state no longer follows the stream.
+   */
+  public record Failure(List<Node> nodes, RuntimeException error) {}
+
+  private List<Failure> run(Map<Integer, Map<Node, List<Delta>[]>> seeds) {
+    List<Failure> failures = new ArrayList<>();
     if (workers == null || seeds.size() < 2) {
-      seeds.forEach((c, p) -> propagate(components.get(c), p));
-      return;
-    }
-    List<Future<?>> running = new ArrayList<>();
-    seeds.forEach((c, p) -> running.add(workers.submit(() -> propagate(components.get(c), p))));
-    RuntimeException failure = null;
-    for (Future<?> f : running) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        if (failure == null) {
-          failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      seeds.forEach((c, p) -> {
+        try {
+          propagate(components.get(c), p);
+        } catch (RuntimeException e) {
+          failures.add(new Failure(components.get(c), e));
         }
+      });
+      return failures;
+    }
+    Map<Integer, Future<?>> running = new LinkedHashMap<>();
+    seeds.forEach((c, p) -> running.put(c, workers.submit(() -> propagate(components.get(c), p))));
+    for (Map.Entry<Integer, Future<?>> f : running.entrySet()) {
+      try {
+        f.getValue().get();
+      } catch (ExecutionException e) {
+        RuntimeException error = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        failures.add(new Failure(components.get(f.getKey()), error));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while applying a transaction", e);
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
+    return failures;
   }
 
   private static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending) {
