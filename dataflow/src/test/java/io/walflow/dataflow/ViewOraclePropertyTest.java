@@ -29,7 +29,7 @@ class ViewOraclePropertyTest {
    * Fits any one key of the {@link #TINY_VIEWS} and far from all of them: keys are evicted all the
    * time. The tiny-bound engine maintains only those views.
    */
-  static final long TINY_BOUND = 25_000;
+  static final long TINY_BOUND = 40_000;
   static final java.util.Set<String> TINY_VIEWS =
       java.util.Set.of("groupByK", "scalarByK", "leftJoinByK", "topByK", "aggOverJoinByGrp");
 
