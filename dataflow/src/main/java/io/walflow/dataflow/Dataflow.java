@@ -13,6 +13,8 @@ import io.walflow.dataflow.graph.ReaderNode;
 import io.walflow.dataflow.graph.Row;
 import io.walflow.dataflow.graph.ViewGraph;
 import io.walflow.dataflow.plan.ViewPlan;
+import io.walflow.dataflow.sql.Catalog;
+import io.walflow.dataflow.sql.QueryPlanner;
 import io.walflow.dataflow.state.BaseStore;
 import io.walflow.ingest.change.Change;
 import io.walflow.ingest.change.ChangeSet;
@@ -78,6 +80,8 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   private final Cache<CachedKey, Long> keys;
   private final ConcurrentLinkedQueue<CachedKey> evicted = new ConcurrentLinkedQueue<>();
   private boolean closed;
+  /** The schema queries are planned against; replaced (immutable) under the write lock. */
+  private volatile Catalog catalog = Catalog.empty();
   private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
 
   /** A filled key of a partial view, weighed in the cache. */
@@ -118,10 +122,13 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
 
   // ---- views -------------------------------------------------------------------------------
 
+  /**
+   * Compiles {@code sql} against the captured databases' current schema ({@link QueryPlanner}) and
+   * starts maintaining it (see {@link #createView(String, ViewPlan)}).
+   */
   @Override
   public ViewInfo createView(String name, String sql) throws QueryException {
-    throw new QueryException("SQL views need the query planner (io.walflow.dataflow.sql); create the view from a "
-        + "ViewPlan", 0, 0);
+    return createView(name, QueryPlanner.plan(sql, catalog));
   }
 
   /**
@@ -558,12 +565,9 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
         if (t == null) {
           return;
         }
-        if (sc.previousName().isPresent()) {
+        if (sc.previousName().isPresent() && !sc.previousName().get().equals(sc.table())) {
           failReaders(db, old, "table " + db + "." + old + " was renamed to " + sc.table() + " at LSN " + lsn, events);
-          BaseTable renamed = graph.newTable(db, sc.table(), sc.columns());
-          graph.dropTable(db, old);
-          graph.install(renamed);
-          return;
+          graph.rename(db, old, sc.table());
         }
         t.alter(sc.columns());
         for (Map.Entry<Node, String> problem : graph.rebind(t).entrySet()) {
@@ -578,11 +582,24 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     }
   }
 
-  /** Hook for the query catalogue: a schema change of {@code db}. */
-  private void onSchemaChange(String db, SchemaChange sc) {}
+  /** The query catalogue follows a schema change of {@code db}. */
+  private void onSchemaChange(String db, SchemaChange sc) {
+    catalog = catalog.apply(db, sc);
+  }
 
-  /** Hook for the query catalogue: {@code db}'s schema is now exactly {@code tables}. */
-  private void onSchemaReset(String db, List<SchemaChange> tables) {}
+  /** The query catalogue's {@code db} is now exactly the snapshot's {@code tables}. */
+  private void onSchemaReset(String db, List<SchemaChange> tables) {
+    Catalog c = catalog.withoutDatabase(db);
+    for (SchemaChange sc : tables) {
+      c = c.apply(db, sc);
+    }
+    catalog = c;
+  }
+
+  /** The tables views can read now, as the query planner sees them. */
+  public Catalog catalog() {
+    return catalog;
+  }
 
   private void failReaders(String db, String table, String why, List<Runnable> events) {
     BaseTable t = graph.table(db, table);

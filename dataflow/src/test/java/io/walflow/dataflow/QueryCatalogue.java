@@ -28,8 +28,71 @@ import java.util.OptionalInt;
 final class QueryCatalogue {
   private QueryCatalogue() {}
 
-  /** One query: name, SQL, plan, the keys to look up, and whether results are in a total order. */
-  record Case(String name, ViewPlan plan, List<List<Value>> keys, boolean ordered) {}
+  /**
+   * One query: name, SQL, a hand-built plan (absent: the engine plans the SQL itself), the keys to
+   * look up, and whether results are in a total order.
+   */
+  record Case(String name, String sql, Optional<ViewPlan> plan, List<List<Value>> keys, boolean ordered) {
+    Case(String name, ViewPlan plan, List<List<Value>> keys, boolean ordered) {
+      this(name, plan.sql(), Optional.of(plan), keys, ordered);
+    }
+
+    /** A case planned from SQL by the engine. */
+    static Case sql(String name, String sql, List<List<Value>> keys, boolean ordered) {
+      return new Case(name, sql, Optional.empty(), keys, ordered);
+    }
+
+    /** Creates this view in {@code engine}. */
+    void create(Dataflow engine) throws QueryException {
+      if (plan.isPresent()) {
+        engine.createView(name, plan.get());
+      } else {
+        engine.createView(name, sql);
+      }
+    }
+  }
+
+  static List<List<Value>> texts(String... values) {
+    List<List<Value>> out = new ArrayList<>();
+    for (String v : values) {
+      out.add(List.of(Value.of(v)));
+    }
+    return out;
+  }
+
+  /** Queries planned from SQL by the engine: the whole path, every construct the planner supports. */
+  static List<Case> sql() {
+    List<List<Value>> none = List.of(List.of());
+    List<List<Value>> ks = ints(0, 6);
+    List<List<Value>> grps = ints(0, 3);
+    return List.of(
+        Case.sql("sqlExpressions", "SELECT id, CASE WHEN v > 5 THEN 'big' WHEN v IS NULL THEN 'none' ELSE 'small' END, "
+            + "v * 2 + 1, k / 2, v % 3, -v, s || '!', CASE s WHEN 'a' THEN 1 WHEN 'b' THEN 2 END FROM t WHERE k = ?",
+            ks, false),
+        Case.sql("sqlLikeIn", "SELECT id, s FROM t WHERE s LIKE 'a%' OR s IN ('B', 'zz') OR NOT (v <> 3)", none, false),
+        Case.sql("sqlBetween", "SELECT id, r FROM t WHERE v BETWEEN 2 AND 6 AND r IS NOT NULL", none, false),
+        Case.sql("sqlGroupByText", "SELECT s, count(*), sum(r), avg(v), min(r), max(v), count(DISTINCT k) FROM t "
+            + "GROUP BY s", none, false),
+        Case.sql("sqlTextKey", "SELECT k, count(*) FROM t WHERE s = ? GROUP BY k", texts("a", "b", "B", "zz", "no"),
+            false),
+        Case.sql("sqlJoinFilter", "SELECT t.id, u.name, u.grp FROM t JOIN u ON t.k = u.id WHERE u.grp = ? AND t.v > 0",
+            grps, false),
+        Case.sql("sqlLeftJoinAgg", "SELECT u.id, count(t.id), sum(t.v) FROM u LEFT JOIN t ON t.k = u.id GROUP BY u.id",
+            none, false),
+        Case.sql("sqlSubquery", "SELECT x.k, x.n FROM (SELECT k, count(*) AS n FROM t GROUP BY k) AS x WHERE x.n > 2",
+            none, false),
+        Case.sql("sqlTopOffset", "SELECT id, v FROM t WHERE k = ? ORDER BY v DESC, id LIMIT 2 OFFSET 1", ks, true),
+        Case.sql("sqlDistinctByK", "SELECT DISTINCT s FROM t WHERE k = ?", ks, false),
+        Case.sql("sqlUnion", "SELECT name FROM u UNION SELECT s FROM t WHERE k = 1", none, false),
+        Case.sql("sqlScalar", "SELECT count(*), max(r), total FROM (SELECT r, v AS total FROM t) WHERE total = ?",
+            ints(-3, 10), false),
+        Case.sql("sqlLeftResidual", "SELECT t.id, u.name FROM t LEFT JOIN u ON t.k = u.id AND u.grp > 0 WHERE t.k = ?",
+            ks, false),
+        Case.sql("sqlThreeWay", "SELECT a.id, b.name, c.id FROM t a JOIN u b ON a.k = b.id JOIN t c ON c.v = b.grp "
+            + "WHERE a.k = ?", ks, false),
+        Case.sql("sqlHavingTop", "SELECT k, sum(v) AS s FROM t GROUP BY k HAVING sum(v) > 3 ORDER BY s DESC, k LIMIT 3",
+            none, true));
+  }
 
   static final Plan.Scan T = new Plan.Scan("app", "t", List.of("id", "k", "v", "s", "r"),
       List.of(Affinity.INTEGER, Affinity.INTEGER, Affinity.INTEGER, Affinity.TEXT, Affinity.REAL));
@@ -84,6 +147,13 @@ final class QueryCatalogue {
 
   static Plan.Join join(boolean left) {
     return new Plan.Join(T, U, left, List.of(1), List.of(0), List.of(Affinity.INTEGER), Optional.empty());
+  }
+
+  /** The hand-built plans and the SQL queries. */
+  static List<Case> everything() {
+    List<Case> all = new ArrayList<>(all());
+    all.addAll(sql());
+    return all;
   }
 
   static List<Case> all() {

@@ -101,7 +101,7 @@ final class ViewOracle implements TransactionSink, AutoCloseable {
       for (int i = 0; i < engines.size(); i++) {
         for (QueryCatalogue.Case c : cases) {
           if (enabled.test(i, c)) {
-            engines.get(i).createView(c.name(), c.plan());
+            c.create(engines.get(i));
           }
         }
       }
@@ -173,7 +173,7 @@ final class ViewOracle implements TransactionSink, AutoCloseable {
         }
         for (List<Value> key : c.keys()) {
           ViewResult got = e.lookup(c.name(), key, lsn, Duration.ofSeconds(10));
-          List<String> expected = sqlite(c.plan().sql(), key);
+          List<String> expected = sqlite(c.sql(), key);
           List<String> actual = got.rows().stream().map(ViewOracle::render).toList();
           if (!c.ordered()) {
             expected = expected.stream().sorted().toList();
@@ -208,7 +208,12 @@ final class ViewOracle implements TransactionSink, AutoCloseable {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = oracle.prepareStatement(sql)) {
       for (int i = 0; i < params.size(); i++) {
-        ps.setLong(i + 1, ((IntegerValue) params.get(i)).value());
+        Value p = params.get(i);
+        if (p instanceof IntegerValue x) {
+          ps.setLong(i + 1, x.value());
+        } else {
+          ps.setString(i + 1, ((TextValue) p).value());
+        }
       }
       try (ResultSet rs = ps.executeQuery()) {
         int n = rs.getMetaData().getColumnCount();

@@ -52,7 +52,7 @@ class ViewOraclePropertyTest {
         engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e3")).withPartialState(false)
             .withWorkerThreads(4)));
         engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e4")).withMemoryBound(TINY_BOUND)));
-        try (ViewOracle oracle = new ViewOracle(w, engines, QueryCatalogue.all(), "seed " + seed,
+        try (ViewOracle oracle = new ViewOracle(w, engines, QueryCatalogue.everything(), "seed " + seed,
             (engine, c) -> engine != 4 || TINY_VIEWS.contains(c.name()))) {
           assertThat(oracle.run(dir.resolve("tmp"))).as("commits checked (seed %d)", seed).isEqualTo(txns);
           System.out.println("tiny-bound engine: " + engines.get(4).evictions() + " evictions, "

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class BaseTable {
   private final BaseStore store;
   private final String db;
-  private final String name;
+  private String name;
   private final int id;
   private List<Column> columns;
   private final Map<List<Integer>, Integer> indexes = new HashMap<>();
@@ -41,6 +41,11 @@ public final class BaseTable {
 
   public List<Column> columns() {
     return columns;
+  }
+
+  /** The table's new name after ALTER TABLE … RENAME TO (its rows stay). */
+  void renameTo(String newName) {
+    this.name = newName;
   }
 
   int id() {

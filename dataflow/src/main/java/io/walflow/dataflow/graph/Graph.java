@@ -98,10 +98,14 @@ public final class Graph {
   }
 
   /** Renames a table in place (its rows stay). */
-  public void rename(String db, String from, BaseTable t) {
+  public void rename(String db, String from, String to) {
     Map<String, BaseTable> m = tables.get(db);
-    m.remove(from.toLowerCase(Locale.ROOT));
-    m.put(t.name().toLowerCase(Locale.ROOT), t);
+    BaseTable t = m.remove(from.toLowerCase(Locale.ROOT));
+    t.renameTo(to);
+    BaseTable replaced = m.put(to.toLowerCase(Locale.ROOT), t);
+    if (replaced != null && replaced != t) {
+      replaced.drop();
+    }
   }
 
   /**
