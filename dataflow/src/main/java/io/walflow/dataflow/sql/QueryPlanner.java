@@ -709,7 +709,7 @@ public final class QueryPlanner {
 
   private From join(SqlJoin j, List<SqlNode> whereConjuncts) throws QueryException {
     if (j.isNatural()) {
-      throw Errors.unsupported("NATURAL JOIN", j);
+      throw Errors.unsupported("NATURAL JOIN", j.isNaturalNode());
     }
     if (j.getConditionType() == JoinConditionType.USING) {
       throw Errors.unsupported("JOIN … USING (write ON with equalities)", j.getCondition());
