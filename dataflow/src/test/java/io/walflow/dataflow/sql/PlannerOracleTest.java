@@ -112,7 +112,14 @@ class PlannerOracleTest {
           + "ON o.customer = c.id GROUP BY c.name) s WHERE s.total > 3", false),
       new Q("SELECT u.x FROM (SELECT product AS x FROM orders UNION ALL SELECT name FROM customers) u WHERE u.x LIKE 'a%'", false),
       new Q("SELECT id, qty FROM orders WHERE qty IN (2, '3', 4.0) AND product NOT LIKE '%e%'", false),
-      new Q("SELECT max(qty), min(price), count(*) FROM orders", false));
+      new Q("SELECT max(qty), min(price), count(*) FROM orders", false),
+      new Q("SELECT id FROM orders WHERE +qty = '4' OR +product = 3", false),
+      new Q("SELECT u.x FROM (SELECT qty AS x FROM orders UNION SELECT id * 2 FROM customers) u WHERE u.x = '4'", false),
+      new Q("SELECT u.x FROM (SELECT qty AS x FROM orders UNION ALL SELECT name FROM customers) u WHERE u.x = '4'", false),
+      new Q("SELECT u.x FROM (SELECT id + 0 AS x FROM customers UNION SELECT qty FROM orders) u WHERE u.x = '4'", false),
+      new Q("SELECT u.x FROM (SELECT product AS x FROM orders UNION SELECT id FROM customers) u WHERE u.x = 3", false),
+      new Q("SELECT s.n, c.name FROM (SELECT customer, count(*) AS n FROM orders GROUP BY customer) s "
+          + "JOIN customers c ON s.n = c.name", false));
 
   private static Connection db;
 
