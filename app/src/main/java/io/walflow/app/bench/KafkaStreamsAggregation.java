@@ -64,6 +64,7 @@ final class KafkaStreamsAggregation implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "walflow-bench-baseline");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put("processing.exception.handler.global.enabled", "true");
     driver = new TopologyTestDriver(builder.build(), props);
     input = driver.createInputTopic(INPUT, new LongSerializer(), new VoteSerializer());
   }
