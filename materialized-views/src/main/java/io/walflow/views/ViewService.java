@@ -116,6 +116,11 @@ public final class ViewService implements AutoCloseable {
   }
 
   @Override
+  public String toString() {
+    return "ViewService{" + streams + "}";
+  }
+
+  @Override
   public void close() {
     streams.close();
   }

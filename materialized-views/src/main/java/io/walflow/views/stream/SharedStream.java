@@ -127,6 +127,12 @@ final class SharedStream implements ViewListener {
     return streamLsn;
   }
 
+  @Override
+  public synchronized String toString() {
+    return "SharedStream{" + key + ", streamLsn=" + streamLsn + ", historyFloor=" + historyFloor + ", subscribers="
+        + subscribers + "}";
+  }
+
   synchronized int subscriberCount() {
     return subscribers.size();
   }

@@ -100,6 +100,11 @@ public final class StreamRegistry implements AutoCloseable {
     return streams.size();
   }
 
+  @Override
+  public String toString() {
+    return "StreamRegistry" + streams.values();
+  }
+
   /** Subscribers over all streams. */
   public int subscribers() {
     int n = 0;

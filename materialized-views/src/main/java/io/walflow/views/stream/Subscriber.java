@@ -150,35 +150,35 @@ final class Subscriber {
     }
   }
 
+  /**
+   * Emits while there is demand. Decisions are taken under this subscriber's lock; the sink is
+   * only called outside it (a terminal signal runs the dispose hook, which takes the stream's lock,
+   * and the engine thread holds that one while offering to this subscriber).
+   */
   private void drainOnce() {
     while (!cancelled) {
-      EncodedEvent next;
+      EncodedEvent next = null;
+      Throwable error = null;
+      boolean complete = false;
       synchronized (this) {
-        if (failure != null && (policy == OverflowPolicy.FAIL || queue.isEmpty())) {
-          Throwable f = failure;
+        long demand = sink.requestedFromDownstream();
+        if (failure != null && (policy == OverflowPolicy.FAIL || queue.isEmpty() || needSnapshot)) {
+          error = failure;
           failure = null;
           queue.clear();
-          sink.error(f);
-          cancelled = true;
-          return;
-        }
-        long demand = sink.requestedFromDownstream();
-        if (needSnapshot) {
+        } else if (needSnapshot) {
           if (completed && !snapshotInFlight) {
-            // The stream ended (view dropped) before a snapshot could be taken: nothing to show.
-            sink.complete();
-            cancelled = true;
+            // The stream ended (view dropped) before a snapshot could be taken: nothing more to show.
+            complete = true;
+          } else {
+            if (!snapshotInFlight && demand > 0) {
+              takeSnapshot();
+            }
             return;
           }
-          if (!snapshotInFlight && demand > 0) {
-            takeSnapshot();
-          }
+        } else if (snapshotInFlight) {
           return;
-        }
-        if (snapshotInFlight) {
-          return;
-        }
-        if (readySnapshot != null) {
+        } else if (readySnapshot != null) {
           if (demand == 0) {
             return;
           }
@@ -195,9 +195,7 @@ final class Subscriber {
             }
             next = queue.poll();
           } else if (completed) {
-            sink.complete();
-            cancelled = true;
-            return;
+            complete = true;
           } else if (progressLsn >= 0 && lastEmitted >= 0) {
             if (demand == 0) {
               return;
@@ -208,7 +206,18 @@ final class Subscriber {
             return;
           }
         }
-        lastEmitted = Math.max(lastEmitted, next.event().lsn());
+        if (next != null) {
+          lastEmitted = Math.max(lastEmitted, next.event().lsn());
+        } else {
+          cancelled = true;
+        }
+      }
+      if (error != null) {
+        sink.error(error);
+        return;
+      } else if (complete) {
+        sink.complete();
+        return;
       }
       sink.next(next);
     }
@@ -246,6 +255,14 @@ final class Subscriber {
       queue.clear();
     }
     schedule();
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "Subscriber{queue=" + queue.size() + ", needSnapshot=" + needSnapshot + ", inFlight=" + snapshotInFlight
+        + ", ready=" + (readySnapshot != null) + ", skipUpTo=" + skipUpTo + ", lastEmitted=" + lastEmitted
+        + ", demand=" + sink.requestedFromDownstream() + ", wip=" + wip.get() + ", completed=" + completed
+        + ", cancelled=" + cancelled + "}";
   }
 
   /** Deltas currently buffered (for status and tests). */
