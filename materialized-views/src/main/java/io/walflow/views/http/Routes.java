@@ -346,7 +346,8 @@ final class Routes {
   private Publisher<Void> subscribe(HttpServerRequest req, HttpServerResponse res, Access.Grant grant, String client,
       String view, Map<String, List<String>> params, boolean websocket) {
     requireRead(grant, view);
-    if (websocket && !req.isWebsocket()) {
+    String upgrade = req.requestHeaders().get("Upgrade");
+    if (websocket && (upgrade == null || !upgrade.equalsIgnoreCase("websocket"))) {
       throw new HttpError(400, "this endpoint needs a WebSocket upgrade request; use /subscribe for Server-Sent Events");
     }
     List<String> args = params.getOrDefault("arg", List.of());
