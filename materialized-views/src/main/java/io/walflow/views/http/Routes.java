@@ -470,6 +470,12 @@ final class Routes {
     if (e instanceof LookupTimeoutException t) {
       return new HttpError(504, e.getMessage()).with("watermark", t.watermark());
     }
+    if (e instanceof io.walflow.dataflow.ViewFailedException) {
+      return new HttpError(409, e.getMessage() + " (drop the view and create it again)");
+    }
+    if (e instanceof io.walflow.dataflow.StateBudgetException) {
+      return new HttpError(503, e.getMessage());
+    }
     if (e instanceof SlowSubscriberException) {
       return new HttpError(503, e.getMessage());
     }

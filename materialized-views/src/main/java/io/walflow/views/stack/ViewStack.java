@@ -77,11 +77,9 @@ public final class ViewStack implements AutoCloseable {
         LOG.info("view '{}': {}", v.getKey(), v.getValue());
       }
       views = new ViewService(dataflow, config.views());
-      ViewStack[] self = new ViewStack[1];
       ViewsHttpServer http = ViewsHttpServer.start(views, config.http(), new StackStatus(capture, applied,
           config.capture().dataDir()));
-      self[0] = new ViewStack(config, capture, dataflow, applied, follower, views, http);
-      return self[0];
+      return new ViewStack(config, capture, dataflow, applied, follower, views, http);
     } catch (IOException | InterruptedException | RuntimeException e) {
       closeQuietly(views, follower, capture, dataflow);
       throw e;
