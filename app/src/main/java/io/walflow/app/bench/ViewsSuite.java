@@ -38,7 +38,7 @@ import reactor.core.publisher.Flux;
  *
  * <ol>
  *   <li>commit in SQLite → delta received by an SSE subscriber ({@link WalflowClient}), p50/p99,
- *       single-row commits paced at {@code --rate} (at most 500/s);
+ *       single-row commits paced at 100/s (latency, not queueing: the whole stack shares 2 cores with the writer);
  *   <li>fan-out: 10,000 in-process subscribers (and 1,000 SSE connections) to one view and key, time
  *       from the commit to the last one receiving its delta;
  *   <li>lookups/s of a parameterized query over HTTP (16 in flight) and in-process, against SQLite
@@ -114,8 +114,8 @@ final class ViewsSuite implements Suite {
 
   private List<Row> latency(BenchSettings settings, Progress progress, ViewStack stack, WalflowClient client,
       Connection w) throws Exception {
-    int commits = Math.max(200, settings.seconds() * 100);
-    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.min(500, settings.latencyRate());
+    int commits = Math.max(200, settings.seconds() * 60);
+    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.min(100, settings.latencyRate());
     progress.say("views: commit->SSE delta latency, %d commits…", commits);
     Map<Long, Long> received = new ConcurrentHashMap<>();
     Disposable sub = client.subscribe("by_customer", List.of("7"), OptionalLong.empty())
@@ -127,6 +127,8 @@ final class ViewsSuite implements Suite {
     Thread.sleep(500);
     long base = stack.appliedLsn("app");
     Map<Long, Long> committed = new ConcurrentHashMap<>();
+    Map<Long, Long> durable = new ConcurrentHashMap<>();
+    stack.capture().onDurable((name, lsn, at) -> durable.put(lsn, at));
     try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
       long next = System.nanoTime();
       for (int i = 1; i <= commits; i++) {
@@ -150,6 +152,13 @@ final class ViewsSuite implements Suite {
         h.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(r - c.getValue())));
       }
     }
+    Histogram fromDurable = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    for (Map.Entry<Long, Long> d : durable.entrySet()) {
+      Long r = received.get(d.getKey());
+      if (r != null && committed.containsKey(d.getKey())) {
+        fromDurable.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(r - d.getValue())));
+      }
+    }
     Optional<String> problem = received.size() < commits
         ? Optional.of((commits - received.size()) + " of " + commits + " deltas never arrived") : Optional.empty();
     double p50 = h.getValueAtPercentile(50) / 1000.0;
@@ -158,7 +167,15 @@ final class ViewsSuite implements Suite {
         + "/s, from executeUpdate() returning to WalflowClient receiving the delta; max "
         + h.getMaxValue() / 1000.0 + " ms";
     progress.say("views:   p50 %.2f ms, p99 %.2f ms", p50, p99);
+    double dp50 = fromDurable.getValueAtPercentile(50) / 1000.0;
+    double dp99 = fromDurable.getValueAtPercentile(99) / 1000.0;
+    progress.say("views:   durable->delta (log follower, engine, views, HTTP, client) p50 %.2f ms, p99 %.2f ms", dp50, dp99);
+    String durableDetail = "the part after capture: from Capture.onDurable's timestamp to WalflowClient receiving the delta";
     return List.of(
+        new Row("views", "durable->SSE delta p50", "ms", dp50, OptionalDouble.empty(), new Goal.None(), List.of(dp50),
+            List.of(), durableDetail, problem),
+        new Row("views", "durable->SSE delta p99", "ms", dp99, OptionalDouble.empty(), new Goal.None(), List.of(dp99),
+            List.of(), durableDetail, problem),
         new Row("views", "commit->SSE delta p50", "ms", p50, OptionalDouble.empty(), new Goal.None(), List.of(p50),
             List.of(), detail, problem),
         new Row("views", "commit->SSE delta p99", "ms", p99, OptionalDouble.empty(),
