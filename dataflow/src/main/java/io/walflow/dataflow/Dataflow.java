@@ -83,6 +83,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   /** The schema queries are planned against; replaced (immutable) under the write lock. */
   private volatile Catalog catalog = Catalog.empty();
   private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong upqueries = new java.util.concurrent.atomic.AtomicLong();
 
   /** A filled key of a partial view, weighed in the cache. */
   private record CachedKey(String view, Key key) {}
@@ -298,6 +299,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     if (rows != null) {
       return rows;
     }
+    upqueries.incrementAndGet();
     try {
       reader.fill(k);
     } catch (SqliteEvalException e) {
@@ -736,6 +738,24 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     lock.readLock().lock();
     try {
       return graph.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** How many lookups or subscriptions missed and filled their key with an upquery. */
+  public long upqueries() {
+    return upqueries.get();
+  }
+
+  /**
+   * Estimated heap bytes of all operator state (readers, joins, aggregates, distinct, top-k; shared
+   * operators once; base tables, which live in RocksDB, not included).
+   */
+  public long stateBytes() {
+    lock.readLock().lock();
+    try {
+      return graph.stateBytes();
     } finally {
       lock.readLock().unlock();
     }

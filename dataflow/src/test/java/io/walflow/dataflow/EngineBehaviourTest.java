@@ -84,6 +84,23 @@ class EngineBehaviourTest {
   }
 
   @Test
+  void newPartialView_holdsNothing_untilARead_thenOnlyThatKey() throws Exception {
+    try (Dataflow d = engine(DataflowConfig.defaults(dir))) {
+      d.createView("a", plan("a", sumByK(filtered()), List.of(0), List.of(0, 1)));
+      assertThat(d.stateBytes()).isZero();
+      assertThat(rows(d, "a", v(1))).containsExactly(List.of(v(1), v(1 + 5 + 9 + 13 + 17)));
+      long oneKey = d.stateBytes();
+      assertThat(oneKey).isPositive();
+      assertThat(d.upqueries()).isEqualTo(1);
+      d.commit("app", 1, Instant.EPOCH, new ChangeSet(List.of(), List.of(T.insert(30, 2, 7))));
+      assertThat(d.stateBytes()).as("a change to an unread key is dropped").isEqualTo(oneKey);
+      assertThat(rows(d, "a", v(2))).containsExactly(List.of(v(2), v(2 + 6 + 10 + 14 + 18 + 7)));
+      assertThat(rows(d, "a", v(1))).hasSize(1);
+      assertThat(d.upqueries()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void unknownTable_isAQueryError_andOtherViewsKeepRunning() throws Exception {
     try (Dataflow d = engine(DataflowConfig.defaults(dir))) {
       d.createView("a", plan("a", sumByK(T.scan()), List.of(0), List.of(0, 1)));

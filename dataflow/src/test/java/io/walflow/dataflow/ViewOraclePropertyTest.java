@@ -24,7 +24,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
  * failure prints the workload seed; rerun it with {@link #replay}.
  */
 class ViewOraclePropertyTest {
-  static final int DEFAULT_TRIES = 3;
+  static final int DEFAULT_TRIES = 5;
   /**
    * Fits any one key of the {@link #TINY_VIEWS} and far from all of them: keys are evicted all the
    * time. The tiny-bound engine maintains only those views.

@@ -502,6 +502,15 @@ public final class Graph {
     }
   }
 
+  /** Estimated heap bytes of every live operator's state. */
+  public long stateBytes() {
+    long b = 0;
+    for (Node n : live) {
+      b += n.stateBytes();
+    }
+    return b;
+  }
+
   /** The number of live operators (scans and readers included). */
   public int size() {
     return live.size();

@@ -295,7 +295,7 @@ public final class QueryPlanner {
       }
     }
     bindings.sort((a, b) -> Integer.compare(a.index(), b.index()));
-    From from = from(s.getFrom(), conjuncts);
+    From from = from(s.getFrom(), conjuncts, false);
     ExprTranslator tr = new ExprTranslator(from.scope());
     Plan plan = from.plan();
     List<Expr> filters = new ArrayList<>();
@@ -626,7 +626,7 @@ public final class QueryPlanner {
   /** A planned FROM clause: its rows and the names they carry. */
   private record From(Plan plan, Scope scope) {}
 
-  private From from(SqlNode n, List<SqlNode> whereConjuncts) throws QueryException {
+  private From from(SqlNode n, List<SqlNode> whereConjuncts, boolean nullable) throws QueryException {
     switch (n.getKind()) {
       case IDENTIFIER:
         return table((SqlIdentifier) n, Optional.empty());
@@ -640,7 +640,7 @@ public final class QueryPlanner {
         if (target instanceof SqlIdentifier id) {
           return table(id, Optional.of(alias));
         }
-        return subquery(target, alias);
+        return subquery(target, alias, whereConjuncts, nullable);
       }
       case SELECT:
       case ORDER_BY:
@@ -648,9 +648,9 @@ public final class QueryPlanner {
       case INTERSECT:
       case EXCEPT:
       case WITH:
-        return subquery(n, "");
+        return subquery(n, "", whereConjuncts, nullable);
       case JOIN:
-        return join((SqlJoin) n, whereConjuncts);
+        return join((SqlJoin) n, whereConjuncts, nullable);
       case LATERAL:
         throw Errors.unsupported("LATERAL", n);
       case COLLECTION_TABLE:
@@ -662,10 +662,110 @@ public final class QueryPlanner {
     }
   }
 
-  private From subquery(SqlNode n, String alias) throws QueryException {
+  private From subquery(SqlNode n, String alias, List<SqlNode> whereConjuncts, boolean nullable)
+      throws QueryException {
     Planned p = query(n, false);
     Plan plan = p.visiblePlan();
-    return new From(plan, Scope.of(alias, p.names().subList(0, p.visible()), affinities(plan)));
+    List<String> names = p.names().subList(0, p.visible());
+    Scope scope = Scope.of(alias, names, affinities(plan));
+    if (plan instanceof Plan.Union u && !nullable) {
+      // SQLite pushes WHERE terms on a compound subquery's columns down into each arm, where they
+      // compare the arm's own expressions (with their affinities); the outer term stays. Do the same
+      // so that affinity-sensitive comparisons give SQLite's answer.
+      for (SqlNode c : whereConjuncts) {
+        if (!onlyReferences(c, alias, names)) {
+          continue;
+        }
+        Expr term;
+        try {
+          term = new ExprTranslator(scope).translate(c);
+        } catch (QueryException notPushable) {
+          continue;
+        }
+        u = pushDown(u, term);
+      }
+      plan = u;
+    }
+    return new From(plan, scope);
+  }
+
+  private static boolean onlyReferences(SqlNode n, String alias, List<String> names) {
+    if (n == null) {
+      return true;
+    }
+    if (n instanceof SqlDynamicParam) {
+      return false;
+    }
+    if (n instanceof SqlIdentifier id) {
+      if (id.isStar() || id.names.size() > 2) {
+        return false;
+      }
+      if (id.names.size() == 2 && !id.names.get(0).equalsIgnoreCase(alias)) {
+        return false;
+      }
+      String col = id.names.get(id.names.size() - 1);
+      return names.stream().anyMatch(col::equalsIgnoreCase);
+    }
+    if (n.getKind() == SqlKind.SELECT || n.getKind() == SqlKind.SCALAR_QUERY || n.getKind() == SqlKind.EXISTS) {
+      return false;
+    }
+    if (n instanceof SqlNodeList list) {
+      for (SqlNode c : list) {
+        if (!onlyReferences(c, alias, names)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (n instanceof SqlCall call) {
+      for (SqlNode c : call.getOperandList()) {
+        if (!onlyReferences(c, alias, names)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static Plan.Union pushDown(Plan.Union u, Expr term) {
+    List<Plan> inputs = new ArrayList<>();
+    for (Plan in : u.inputs()) {
+      inputs.add(pushArm(in, term));
+    }
+    return new Plan.Union(inputs, u.all());
+  }
+
+  private static Plan pushArm(Plan arm, Expr term) {
+    if (arm instanceof Plan.Project p) {
+      return new Plan.Project(new Plan.Filter(p.input(), substitute(term, p.exprs())), p.exprs(), p.columns());
+    }
+    if (arm instanceof Plan.Distinct d) {
+      return new Plan.Distinct(pushArm(d.input(), term));
+    }
+    if (arm instanceof Plan.Union u) {
+      return pushDown(u, term);
+    }
+    return new Plan.Filter(arm, term);
+  }
+
+  /** {@code e} with each column reference replaced by the expression that computes it. */
+  private static Expr substitute(Expr e, List<Expr> columns) {
+    if (e instanceof Expr.Column c) {
+      return columns.get(c.index());
+    }
+    if (e instanceof Expr.Call c) {
+      return new Expr.Call(c.fn(), c.args().stream().map(a -> substitute(a, columns)).toList());
+    }
+    if (e instanceof Expr.Cast c) {
+      return new Expr.Cast(substitute(c.arg(), columns), c.affinity());
+    }
+    if (e instanceof Expr.Case c) {
+      return new Expr.Case(c.operand().map(o -> substitute(o, columns)),
+          c.whens().stream().map(w -> substitute(w, columns)).toList(),
+          c.thens().stream().map(t -> substitute(t, columns)).toList(),
+          c.otherwise().map(o -> substitute(o, columns)));
+    }
+    return e;
   }
 
   private From table(SqlIdentifier id, Optional<String> alias) throws QueryException {
@@ -707,9 +807,9 @@ public final class QueryPlanner {
     return new From(scan, Scope.of(alias.orElse(t.name()), t.columnNames(), affs));
   }
 
-  private From join(SqlJoin j, List<SqlNode> whereConjuncts) throws QueryException {
+  private From join(SqlJoin j, List<SqlNode> whereConjuncts, boolean nullable) throws QueryException {
     if (j.isNatural()) {
-      throw Errors.unsupported("NATURAL JOIN", j);
+      throw Errors.unsupported("NATURAL JOIN", j.isNaturalNode());
     }
     if (j.getConditionType() == JoinConditionType.USING) {
       throw Errors.unsupported("JOIN … USING (write ON with equalities)", j.getCondition());
@@ -732,8 +832,8 @@ public final class QueryPlanner {
       default:
         throw Errors.unsupported(type + " join", j.getJoinTypeNode());
     }
-    From left = from(j.getLeft(), whereConjuncts);
-    From right = from(j.getRight(), whereConjuncts);
+    From left = from(j.getLeft(), whereConjuncts, nullable);
+    From right = from(j.getRight(), whereConjuncts, nullable || leftOuter);
     Scope scope = left.scope().concat(right.scope());
     int wl = left.scope().width();
     ExprTranslator tr = new ExprTranslator(scope);
@@ -833,17 +933,111 @@ public final class QueryPlanner {
       }
       return out;
     }
-    Plan.Union u = (Plan.Union) plan;
-    List<Affinity> first = affinities(u.inputs().get(0));
-    List<Affinity> out = new ArrayList<>(first);
-    for (Plan in : u.inputs().subList(1, u.inputs().size())) {
-      List<Affinity> other = affinities(in);
-      for (int i = 0; i < out.size(); i++) {
-        if (out.get(i) != other.get(i)) {
-          out.set(i, Affinity.NONE);
+    return compoundAffinities((Plan.Union) plan);
+  }
+
+  /**
+   * The affinities of a compound SELECT's columns, by SQLite's rule (sqlite3SubqueryColumnTypes):
+   * the first arm's expression that has an affinity gives it; a TEXT column becomes BLOB when a
+   * later arm may yield a number, a numeric one when a later arm may yield text.
+   */
+  private static List<Affinity> compoundAffinities(Plan.Union u) {
+    List<List<Expr>> arms = new ArrayList<>();
+    for (Plan in : u.inputs()) {
+      arms(in, arms);
+    }
+    int width = u.columns().size();
+    List<Affinity> out = new ArrayList<>();
+    for (int i = 0; i < width; i++) {
+      int k = 0;
+      int mask = 0;
+      Affinity aff = arms.get(0).get(i).affinity();
+      while (aff == Affinity.NONE && k + 1 < arms.size()) {
+        mask |= dataTypes(arms.get(k).get(i));
+        k++;
+        aff = arms.get(k).get(i).affinity();
+      }
+      if (aff != Affinity.NONE && aff != Affinity.BLOB && arms.size() > 1) {
+        for (int j = k + 1; j < arms.size(); j++) {
+          mask |= dataTypes(arms.get(j).get(i));
+        }
+        if (aff == Affinity.TEXT && (mask & 0x01) != 0) {
+          aff = Affinity.BLOB;
+        } else if (aff.isNumeric() && (mask & 0x02) != 0) {
+          aff = Affinity.BLOB;
         }
       }
+      out.add(aff);
     }
     return out;
+  }
+
+  /** The select lists of a compound's arms, in order (SQLite's compounds are flat lists of arms). */
+  private static void arms(Plan p, List<List<Expr>> out) {
+    if (p instanceof Plan.Union u) {
+      for (Plan in : u.inputs()) {
+        arms(in, out);
+      }
+    } else if (p instanceof Plan.Project pr) {
+      out.add(pr.exprs());
+    } else if (p instanceof Plan.Distinct d) {
+      arms(d.input(), out);
+    } else if (p instanceof Plan.TopK t) {
+      arms(t.input(), out);
+    } else if (p instanceof Plan.Filter f) {
+      arms(f.input(), out);
+    } else {
+      List<Expr> cols = new ArrayList<>();
+      List<Affinity> affs = affinities(p);
+      for (int i = 0; i < affs.size(); i++) {
+        cols.add(new Expr.Column(i, affs.get(i)));
+      }
+      out.add(cols);
+    }
+  }
+
+  /** SQLite's sqlite3ExprDataType: which classes an expression may yield (1 number, 2 text, 4 blob). */
+  private static int dataTypes(Expr e) {
+    if (e instanceof Expr.Literal l) {
+      Value v = l.value();
+      if (v instanceof io.walflow.ingest.change.NullValue) {
+        return 0;
+      }
+      if (v instanceof io.walflow.ingest.change.TextValue) {
+        return 0x02;
+      }
+      return v instanceof io.walflow.ingest.change.BlobValue ? 0x04 : 0x01;
+    }
+    if (e instanceof Expr.Column || e instanceof Expr.Cast) {
+      Affinity a = e.affinity();
+      return a.isNumeric() ? 0x05 : (a == Affinity.TEXT ? 0x06 : 0x07);
+    }
+    if (e instanceof Expr.Param) {
+      return 0x07;
+    }
+    if (e instanceof Expr.Case c) {
+      int m = c.otherwise().map(QueryPlanner::dataTypes).orElse(0);
+      for (Expr t : c.thens()) {
+        m |= dataTypes(t);
+      }
+      return m;
+    }
+    Expr.Call call = (Expr.Call) e;
+    switch (call.fn()) {
+      case CONCAT:
+        return 0x06;
+      case ABS: case LOWER: case UPPER: case LENGTH: case SUBSTR: case ROUND: case TYPEOF: case IFNULL:
+      case NULLIF:
+        return 0x07;
+      case COALESCE:
+        // Unary + is planned as coalesce(x, NULL): SQLite looks through it.
+        if (call.args().size() == 2 && call.args().get(1) instanceof Expr.Literal l
+            && l.value() instanceof io.walflow.ingest.change.NullValue) {
+          return dataTypes(call.args().get(0));
+        }
+        return 0x07;
+      default:
+        return 0x01;
+    }
   }
 }

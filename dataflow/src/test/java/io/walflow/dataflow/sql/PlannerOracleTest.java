@@ -95,7 +95,31 @@ class PlannerOracleTest {
       new Q("SELECT id FROM orders WHERE qty NOT IN (1, 2, NULL) OR qty IN (7, NULL)", false),
       new Q("SELECT id FROM orders WHERE CAST(qty AS TEXT) = '4' AND product LIKE '_pp%'", false),
       new Q("SELECT c.id, count(o.id), sum(o.price) FROM customers c LEFT JOIN orders o ON o.customer = c.id GROUP BY c.id", false),
-      new Q("SELECT customer, count(*) FROM orders GROUP BY customer HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT 2", true));
+      new Q("SELECT customer, count(*) FROM orders GROUP BY customer HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT 2", true),
+      new Q("SELECT id FROM orders WHERE note", false),
+      new Q("SELECT id, qty FROM orders WHERE qty AND NOT price", false),
+      new Q("SELECT o.id FROM orders o LEFT JOIN customers c ON o.customer = c.id WHERE c.name IS NULL", false),
+      new Q("SELECT DISTINCT product FROM orders ORDER BY product LIMIT 3", true),
+      new Q("SELECT product FROM orders UNION SELECT name FROM customers ORDER BY 1 DESC LIMIT 3", true),
+      new Q("SELECT qty % 2, count(*) FROM orders GROUP BY qty % 2", false),
+      new Q("SELECT customer FROM orders GROUP BY customer ORDER BY count(*) DESC, customer LIMIT 2", true),
+      new Q("SELECT customer, sum(qty * price), avg(qty + 1), count(DISTINCT product || note), min(qty) + max(qty) "
+          + "FROM orders GROUP BY customer", false),
+      new Q("SELECT * FROM orders o JOIN customers c ON o.customer = c.id AND o.qty > c.score", false),
+      new Q("SELECT id, product FROM orders WHERE customer = ? AND product = ?", false, "orders.customer", "orders.product"),
+      new Q("SELECT count(*) FROM orders WHERE customer = ? AND product = ?", false, "orders.customer", "orders.product"),
+      new Q("SELECT s.name, s.total FROM (SELECT c.name, sum(o.qty) AS total FROM customers c JOIN orders o "
+          + "ON o.customer = c.id GROUP BY c.name) s WHERE s.total > 3", false),
+      new Q("SELECT u.x FROM (SELECT product AS x FROM orders UNION ALL SELECT name FROM customers) u WHERE u.x LIKE 'a%'", false),
+      new Q("SELECT id, qty FROM orders WHERE qty IN (2, '3', 4.0) AND product NOT LIKE '%e%'", false),
+      new Q("SELECT max(qty), min(price), count(*) FROM orders", false),
+      new Q("SELECT id FROM orders WHERE +qty = '4' OR +product = 3", false),
+      new Q("SELECT u.x FROM (SELECT qty AS x FROM orders UNION SELECT id * 2 FROM customers) u WHERE u.x = '4'", false),
+      new Q("SELECT u.x FROM (SELECT qty AS x FROM orders UNION ALL SELECT name FROM customers) u WHERE u.x = '4'", false),
+      new Q("SELECT u.x FROM (SELECT id + 0 AS x FROM customers UNION SELECT qty FROM orders) u WHERE u.x = '4'", false),
+      new Q("SELECT u.x FROM (SELECT product AS x FROM orders UNION SELECT id FROM customers) u WHERE u.x = 3", false),
+      new Q("SELECT s.n, c.name FROM (SELECT customer, count(*) AS n FROM orders GROUP BY customer) s "
+          + "JOIN customers c ON s.n = c.name", false));
 
   private static Connection db;
 
@@ -210,6 +234,20 @@ class PlannerOracleTest {
     }
   }
 
+  /** The result column names SQLite gives the query. */
+  private static List<String> sqliteNames(String sql) {
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      var md = ps.getMetaData();
+      List<String> names = new ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        names.add(md.getColumnName(i));
+      }
+      return names;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   /** Candidate parameter values: the column's values, one absent value and NULL. */
   private static List<Value> candidates(Map<String, List<List<Value>>> tables, String source) {
     String[] tc = source.split("\\.");
@@ -240,16 +278,21 @@ class PlannerOracleTest {
       throws QueryException {
     ViewPlan plan = QueryPlanner.plan(q.sql(), catalog);
     List<List<Value>> paramSets = new ArrayList<>();
-    if (q.paramSources().length == 0) {
-      paramSets.add(List.of());
-    } else {
-      List<Value> cands = candidates(tables, q.paramSources()[0]);
-      for (Value v : cands) {
-        paramSets.add(List.of(v));
+    paramSets.add(List.of());
+    for (String source : q.paramSources()) {
+      List<List<Value>> next = new ArrayList<>();
+      for (List<Value> prefix : paramSets) {
+        for (Value v : candidates(tables, source)) {
+          List<Value> p = new ArrayList<>(prefix);
+          p.add(v);
+          next.add(p);
+        }
       }
+      paramSets = next;
     }
     for (List<Value> params : paramSets) {
       List<List<Value>> expected = sqlite(q.sql(), params);
+      assertThat(plan.columnNames()).as("column names of %s", q.sql()).isEqualTo(sqliteNames(q.sql()));
       List<List<Value>> actual;
       try {
         actual = interpreter.lookup(plan, params);
