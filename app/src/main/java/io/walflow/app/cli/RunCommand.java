@@ -105,7 +105,15 @@ public final class RunCommand implements Callable<Integer> {
     }, "walflow-shutdown"));
     LOG.info("running: {} database(s), {} view(s), HTTP on {}:{}", config.capture().databases().size(),
         stack.dataflow().views().size(), httpHost, stack.http().port());
-    stopped.await();
+    long every = Durations.parse(capture.statusEvery, "--status-every").toMillis();
+    while (!stopped.await(every > 0 ? every : 60_000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (every > 0) {
+        for (var s : stack.capture().stats()) {
+          LOG.info("{}: {} lsn={} durable={} applied={} | views: {} streams, {} subscribers", s.db(), s.state(), s.lsn(),
+              s.durableLsn(), stack.appliedLsn(s.db()), stack.views().streams(), stack.views().subscribers());
+        }
+      }
+    }
     return 0;
   }
 
