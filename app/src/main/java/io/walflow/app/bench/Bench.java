@@ -21,6 +21,7 @@ public final class Bench {
     register(new CaptureSuite());
     register(new DecodeSuite());
     register(new DataflowSuite());
+    register(new ViewsSuite());
   }
 
   private Bench() {}

@@ -1,0 +1,282 @@
+package io.walflow.app.bench;
+
+import io.walflow.dataflow.DataflowConfig;
+import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.change.Value;
+import io.walflow.views.ViewEvent;
+import io.walflow.views.ViewsConfig;
+import io.walflow.views.client.WalflowClient;
+import io.walflow.views.http.Access;
+import io.walflow.views.http.HttpConfig;
+import io.walflow.views.stack.StackConfig;
+import io.walflow.views.stack.ViewStack;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * {@code walflow bench --suite views}: live views end to end (issue 7, "Benchmark"), on the whole
+ * {@code walflow run} stack (capture, log, engine, views service, HTTP on loopback, commit window 0).
+ *
+ * <ol>
+ *   <li>commit in SQLite → delta received by an SSE subscriber ({@link WalflowClient}), p50/p99,
+ *       single-row commits paced at 100/s (latency, not queueing: the whole stack shares 2 cores with the writer);
+ *   <li>fan-out: 10,000 in-process subscribers (and 1,000 SSE connections) to one view and key, time
+ *       from the commit to the last one receiving its delta;
+ *   <li>lookups/s of a parameterized query over HTTP (16 in flight) and in-process, against SQLite
+ *       running the same prepared query in the same run.
+ * </ol>
+ *
+ * <p>Run with {@code ./walflow bench --suite views}.
+ */
+final class ViewsSuite implements Suite {
+  private static final String SQL = "SELECT id, amount FROM orders WHERE customer = ?";
+  private static final int CUSTOMERS = 100;
+  private static final int PREFILL = 10_000;
+  private static final double P99_GOAL_MS = 5;
+
+  @Override
+  public String name() {
+    return "views";
+  }
+
+  @Override
+  public String description() {
+    return "commit->SSE delta p50/p99, fan-out to 10,000 subscribers, lookups/s over HTTP and in-process vs SQLite";
+  }
+
+  @Override
+  public List<Row> run(BenchSettings settings, Workspace workspace, Progress progress, Report report) throws Exception {
+    Path dir = workspace.newDir("views");
+    Path db = dir.resolve("app.db");
+    List<Row> rows = new ArrayList<>();
+    try (Connection w = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      try (Statement st = w.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+        st.execute("PRAGMA synchronous=NORMAL");
+        st.execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer INTEGER NOT NULL, amount INTEGER)");
+        st.execute("CREATE INDEX orders_customer ON orders(customer)");
+      }
+      w.setAutoCommit(false);
+      try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
+        for (int i = 0; i < PREFILL; i++) {
+          ins.setInt(1, i % CUSTOMERS);
+          ins.setInt(2, i);
+          ins.executeUpdate();
+        }
+      }
+      w.commit();
+      w.setAutoCommit(true);
+      StackConfig config = new StackConfig(CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db),
+          DataflowConfig.defaults(dir.resolve("state")), ViewsConfig.defaults().withBuffer(4096,
+              io.walflow.views.OverflowPolicy.CONFLATE),
+          HttpConfig.defaults(Access.token("bench-token-0123456789")).withRate(1e9, 1_000_000_000)
+              .withLimits(64 << 10, 16 << 10, 100_000),
+          Map.of("by_customer", SQL), Duration.ofMinutes(2));
+      progress.say("views: starting the stack (capture, engine, HTTP)…");
+      try (ViewStack stack = ViewStack.start(config);
+          WalflowClient client = WalflowClient.create(URI.create("http://127.0.0.1:" + stack.http().port()),
+              Optional.of("bench-token-0123456789"))) {
+        rows.addAll(latency(settings, progress, stack, client, w));
+        rows.addAll(fanOut(progress, stack, client, w));
+        rows.addAll(lookups(settings, progress, stack, client, w));
+      }
+    }
+    report.note("views: one SQLite database (orders, " + PREFILL + " rows over " + CUSTOMERS + " customers), view "
+        + SQL + "; the stack as walflow run starts it (commit window 0, local durability), HTTP on loopback.");
+    return rows;
+  }
+
+  private static long insert(Connection w, PreparedStatement ins, int customer) throws Exception {
+    ins.setInt(1, customer);
+    ins.setInt(2, 1);
+    ins.executeUpdate();
+    return System.nanoTime();
+  }
+
+  private List<Row> latency(BenchSettings settings, Progress progress, ViewStack stack, WalflowClient client,
+      Connection w) throws Exception {
+    int commits = Math.max(200, settings.seconds() * 60);
+    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.min(100, settings.latencyRate());
+    progress.say("views: commit->SSE delta latency, %d commits…", commits);
+    Map<Long, Long> received = new ConcurrentHashMap<>();
+    Disposable sub = client.subscribe("by_customer", List.of("7"), OptionalLong.empty())
+        .subscribe(e -> {
+          if (e instanceof ViewEvent.Delta) {
+            received.put(e.lsn(), System.nanoTime());
+          }
+        });
+    Thread.sleep(500);
+    long base = stack.appliedLsn("app");
+    Map<Long, Long> committed = new ConcurrentHashMap<>();
+    Map<Long, Long> durable = new ConcurrentHashMap<>();
+    stack.capture().onDurable((name, lsn, at) -> durable.put(lsn, at));
+    try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
+      long next = System.nanoTime();
+      for (int i = 1; i <= commits; i++) {
+        committed.put(base + i, insert(w, ins, 7));
+        next += intervalNanos;
+        long sleep = next - System.nanoTime();
+        if (sleep > 0) {
+          TimeUnit.NANOSECONDS.sleep(sleep);
+        }
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (received.size() < commits && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    sub.dispose();
+    Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    for (Map.Entry<Long, Long> c : committed.entrySet()) {
+      Long r = received.get(c.getKey());
+      if (r != null) {
+        h.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(r - c.getValue())));
+      }
+    }
+    Histogram fromDurable = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    for (Map.Entry<Long, Long> d : durable.entrySet()) {
+      Long r = received.get(d.getKey());
+      if (r != null && committed.containsKey(d.getKey())) {
+        fromDurable.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(r - d.getValue())));
+      }
+    }
+    Optional<String> problem = received.size() < commits
+        ? Optional.of((commits - received.size()) + " of " + commits + " deltas never arrived") : Optional.empty();
+    double p50 = h.getValueAtPercentile(50) / 1000.0;
+    double p99 = h.getValueAtPercentile(99) / 1000.0;
+    String detail = commits + " single-row commits at " + (TimeUnit.SECONDS.toNanos(1) / intervalNanos)
+        + "/s, from executeUpdate() returning to WalflowClient receiving the delta; max "
+        + h.getMaxValue() / 1000.0 + " ms";
+    progress.say("views:   p50 %.2f ms, p99 %.2f ms", p50, p99);
+    double dp50 = fromDurable.getValueAtPercentile(50) / 1000.0;
+    double dp99 = fromDurable.getValueAtPercentile(99) / 1000.0;
+    progress.say("views:   durable->delta (log follower, engine, views, HTTP, client) p50 %.2f ms, p99 %.2f ms", dp50, dp99);
+    String durableDetail = "the part after capture: from Capture.onDurable's timestamp to WalflowClient receiving the delta";
+    return List.of(
+        new Row("views", "durable->SSE delta p50", "ms", dp50, OptionalDouble.empty(), new Goal.None(), List.of(dp50),
+            List.of(), durableDetail, problem),
+        new Row("views", "durable->SSE delta p99", "ms", dp99, OptionalDouble.empty(), new Goal.None(), List.of(dp99),
+            List.of(), durableDetail, problem),
+        new Row("views", "commit->SSE delta p50", "ms", p50, OptionalDouble.empty(), new Goal.None(), List.of(p50),
+            List.of(), detail, problem),
+        new Row("views", "commit->SSE delta p99", "ms", p99, OptionalDouble.empty(),
+            new Goal.AtMost(P99_GOAL_MS, "ms", "issue 7: p99 <= 5 ms with commit window 0"), List.of(p99), List.of(),
+            detail, problem));
+  }
+
+  private List<Row> fanOut(Progress progress, ViewStack stack, WalflowClient client, Connection w) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    for (int[] spec : new int[][] {{10_000, 0}, {1_000, 1}}) {
+      int n = spec[0];
+      boolean sse = spec[1] == 1;
+      String how = sse ? "SSE connections" : "in-process subscribers";
+      progress.say("views: fan-out to %,d %s…", n, how);
+      int customer = sse ? 11 : 13;
+      long lsnBefore = stack.appliedLsn("app");
+      AtomicInteger ready = new AtomicInteger();
+      AtomicLong lastArrival = new AtomicLong();
+      AtomicInteger arrived = new AtomicInteger();
+      List<Disposable> subs = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        Flux<ViewEvent> f = sse ? client.subscribe("by_customer", List.of(Integer.toString(customer)), OptionalLong.empty())
+            : stack.views().subscribe("by_customer", List.of(Value.of(customer)), OptionalLong.empty());
+        subs.add(f.subscribe(e -> {
+          if (e instanceof ViewEvent.Snapshot) {
+            ready.incrementAndGet();
+          } else if (e instanceof ViewEvent.Delta d && d.lsn() > lsnBefore) {
+            lastArrival.accumulateAndGet(System.nanoTime(), Math::max);
+            arrived.incrementAndGet();
+          }
+        }));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (ready.get() < n && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long committedAt;
+      try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
+        committedAt = insert(w, ins, customer);
+      }
+      while (arrived.get() < n && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      double ms = (lastArrival.get() - committedAt) / 1e6;
+      Optional<String> problem = arrived.get() < n
+          ? Optional.of(arrived.get() + " of " + n + " subscribers got the delta (" + ready.get() + " had a snapshot)")
+          : Optional.empty();
+      progress.say("views:   last of %,d received the delta %.1f ms after the commit", n, ms);
+      rows.add(new Row("views", "fan-out: commit->last of " + String.format("%,d", n) + " " + how, "ms", ms,
+          OptionalDouble.empty(), new Goal.None(), List.of(ms), List.of(),
+          "one engine subscription shared by all; one single-row commit", problem));
+      subs.forEach(Disposable::dispose);
+    }
+    return rows;
+  }
+
+  private List<Row> lookups(BenchSettings settings, Progress progress, ViewStack stack, WalflowClient client,
+      Connection w) throws Exception {
+    long nanos = TimeUnit.SECONDS.toNanos(Math.max(2, settings.seconds() / 2));
+    progress.say("views: lookups/s (HTTP, in-process, SQLite)…");
+    // Warm every key so that partial state answers from memory, as it does in steady state.
+    for (int c = 0; c < CUSTOMERS; c++) {
+      stack.dataflow().lookup("by_customer", List.of(Value.of(c)), 0, Duration.ofSeconds(5));
+    }
+    long n = 0;
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < nanos) {
+      stack.dataflow().lookup("by_customer", List.of(Value.of(n++ % CUSTOMERS)), 0, Duration.ZERO);
+    }
+    double inProcess = n / ((System.nanoTime() - start) / 1e9);
+    n = 0;
+    start = System.nanoTime();
+    try (PreparedStatement q = w.prepareStatement(SQL)) {
+      while (System.nanoTime() - start < nanos) {
+        q.setLong(1, n++ % CUSTOMERS);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            rs.getLong(1);
+            rs.getLong(2);
+          }
+        }
+      }
+    }
+    double sqlite = n / ((System.nanoTime() - start) / 1e9);
+    AtomicLong counter = new AtomicLong();
+    long httpStart = System.nanoTime();
+    long httpEnd = httpStart + nanos;
+    Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
+        .takeWhile(i -> System.nanoTime() < httpEnd)
+        .flatMap(i -> client.lookup("by_customer", List.of(Long.toString((Long) i % CUSTOMERS)), OptionalLong.empty(),
+            Duration.ZERO), 16)
+        .count().block(Duration.ofMinutes(2));
+    double http = done / ((System.nanoTime() - httpStart) / 1e9);
+    progress.say("views:   in-process %.0f/s, HTTP %.0f/s, SQLite %.0f/s", inProcess, http, sqlite);
+    String detail = "query " + SQL + " over " + CUSTOMERS + " keys of ~" + (PREFILL / CUSTOMERS) + " rows; "
+        + (nanos / 1_000_000_000) + " s each; SQLite: one connection, prepared statement, rows read";
+    return List.of(
+        new Row("views", "lookups/s in-process vs SQLite", "lookups/s", inProcess, OptionalDouble.of(sqlite),
+            new Goal.None(), List.of(inProcess), List.of(sqlite), detail + "; in-process: one thread", Optional.empty()),
+        new Row("views", "lookups/s over HTTP vs SQLite", "lookups/s", http, OptionalDouble.of(sqlite),
+            new Goal.None(), List.of(http), List.of(sqlite), detail + "; HTTP: WalflowClient, 16 in flight, loopback",
+            Optional.empty()));
+  }
+}
