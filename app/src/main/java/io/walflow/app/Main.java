@@ -2,6 +2,7 @@ package io.walflow.app;
 
 import io.walflow.app.cli.BenchCommand;
 import io.walflow.app.cli.CaptureCommand;
+import io.walflow.app.cli.DemoCommand;
 import io.walflow.app.cli.DevKafkaCommand;
 import io.walflow.app.cli.LogCommand;
 import io.walflow.app.cli.ReplayCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "walflow 0.1.0",
     description = "Turns the write-ahead log of live SQLite databases into an ordered, durable stream of committed transactions.",
-    subcommands = {RunCommand.class, CaptureCommand.class, LogCommand.class, ReplayCommand.class, WriteLoadCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, CaptureCommand.class, LogCommand.class, ReplayCommand.class, WriteLoadCommand.class,
         BenchCommand.class, DevKafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--config", paramLabel = "FILE",
@@ -30,6 +31,9 @@ public final class Main {
   Path config;
 
   public static void main(String[] args) {
+    // Chronicle Queue would otherwise send usage analytics to an outside host; the launcher sets
+    // this too, but `java -jar walflow.jar` must be safe on its own.
+    System.setProperty("chronicle.analytics.disable", "true");
     System.exit(run(args));
   }
 

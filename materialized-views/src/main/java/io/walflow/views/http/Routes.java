@@ -70,6 +70,13 @@ final class Routes {
     if (config.access().isOpen()) {
       res.header("X-Walflow-Open", "true: no authentication (--open dev mode)");
     }
+    if (req.method().equals(HttpMethod.GET) && (req.path().isEmpty() || req.path().equals("index.html"))) {
+      // The live page holds no data: it reads the API with the token the user gives it.
+      return res.status(200).header("Content-Type", "text/html; charset=utf-8")
+          .header("Content-Length", Integer.toString(LivePage.BYTES.length))
+          .header("Cache-Control", "no-cache")
+          .sendByteArray(Mono.just(LivePage.BYTES)).then();
+    }
     try {
       QueryStringDecoder q = new QueryStringDecoder(req.uri());
       Map<String, List<String>> params = q.parameters();
