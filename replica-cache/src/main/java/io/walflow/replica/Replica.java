@@ -105,11 +105,11 @@ public final class Replica implements AutoCloseable {
   }
 
   /**
-   * Completes once {@code db} has applied {@code lsn} (with the applied LSN); never times out by
-   * itself.
+   * Completes once {@code db} has applied {@code lsn} (with the applied LSN), also when the
+   * replica has not seen {@code db} yet; never times out by itself.
    */
   public CompletableFuture<Long> awaitLsn(String db, long lsn) {
-    return database(db).await(lsn);
+    return applier.appeared(db).thenCompose(d -> d.await(lsn));
   }
 
   /**

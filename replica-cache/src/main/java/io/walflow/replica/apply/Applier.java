@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ public final class Applier implements TransactionSink {
   private final RowCache cache;
   private final Map<String, DatabaseReplica> databases = new ConcurrentHashMap<>();
   private final AtomicLong nextTableId;
+  private final Map<String, CompletableFuture<DatabaseReplica>> appeared = new ConcurrentHashMap<>();
   private final Map<String, StagedSnapshot> staged = new HashMap<>();
   private final AtomicLong appliedTransactions = new AtomicLong();
   private final AtomicLong appliedRows = new AtomicLong();
@@ -67,7 +69,29 @@ public final class Applier implements TransactionSink {
 
   /** The database named {@code db}, registered (waiting for a snapshot) if new. */
   public DatabaseReplica database(String db) {
-    return databases.computeIfAbsent(db, n -> new DatabaseReplica(n, Optional.empty(), Map.of()));
+    DatabaseReplica d = databases.get(db);
+    if (d == null) {
+      d = databases.computeIfAbsent(db, n -> new DatabaseReplica(n, Optional.empty(), Map.of()));
+      CompletableFuture<DatabaseReplica> f = appeared.remove(db);
+      if (f != null) {
+        f.complete(d);
+      }
+    }
+    return d;
+  }
+
+  /** Completes once {@code db} is known (at once if it is). */
+  public CompletableFuture<DatabaseReplica> appeared(String db) {
+    DatabaseReplica d = databases.get(db);
+    if (d != null) {
+      return CompletableFuture.completedFuture(d);
+    }
+    CompletableFuture<DatabaseReplica> f = appeared.computeIfAbsent(db, n -> new CompletableFuture<>());
+    d = databases.get(db);
+    if (d != null) {
+      f.complete(d); // registered between the two looks
+    }
+    return f;
   }
 
   /** Transactions applied since start (snapshots included). */
