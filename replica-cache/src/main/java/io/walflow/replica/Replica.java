@@ -98,6 +98,20 @@ public final class Replica implements AutoCloseable {
     return applier.appliedRows();
   }
 
+  /** The databases the replica knows (applied, or waiting for their first snapshot). */
+  public java.util.Set<String> databases() {
+    return new java.util.TreeSet<>(applier.databases().keySet());
+  }
+
+  /**
+   * Checks that {@code db} exists at the replica.
+   *
+   * @throws UnknownNameException listing the databases that do
+   */
+  public void requireDatabase(String db) {
+    database(db);
+  }
+
   /** The applied LSN of {@code db} ({@code -1} when nothing is applied). */
   public long lsn(String db) {
     DatabaseReplica d = applier.databases().get(db);
