@@ -23,9 +23,11 @@ import java.util.function.Function;
  */
 public final class Capture implements AutoCloseable {
   private final CaptureService service;
+  private final CaptureConfig config;
 
-  private Capture(CaptureService service) {
+  private Capture(CaptureService service, CaptureConfig config) {
     this.service = service;
+    this.config = config;
   }
 
   /**
@@ -41,7 +43,7 @@ public final class Capture implements AutoCloseable {
 
   /** Starts capturing, storing changes made by the given encoder for each database. */
   public static Capture start(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
-    return new Capture(CaptureService.start(config, encoders));
+    return new Capture(CaptureService.start(config, encoders), config);
   }
 
   /**
@@ -49,17 +51,34 @@ public final class Capture implements AutoCloseable {
    * configured level, or exceptionally if capture fails first.
    */
   public CompletableFuture<Long> awaitDurable(String db, long lsn) {
-    return service.durability().awaitDurable(db, lsn);
+    return service.reportedDurability().awaitDurable(db, lsn);
   }
 
   /** The highest durable LSN of {@code db}, or -1. */
   public long durableLsn(String db) {
-    return service.durability().durableLsn(db);
+    return service.reportedDurability().durableLsn(db);
   }
 
   /** Figures for every database. */
   public List<DatabaseStats> stats() {
     return service.stats();
+  }
+
+  /**
+   * The highest LSN of {@code db} that Kafka acknowledged (whatever the durability level), or -1
+   * (also when capture does not publish to Kafka).
+   */
+  public long publishedLsn(String db) {
+    return service.stats().stream().filter(s -> s.db().equals(db)).mapToLong(DatabaseStats::publishedLsn)
+        .findFirst().orElse(-1);
+  }
+
+  /**
+   * Why Kafka publishing is not progressing (broker unreachable, a failed batch), or empty when it
+   * is, or when capture does not publish to Kafka. Capture keeps appending locally meanwhile.
+   */
+  public Optional<String> kafkaProblem() {
+    return service.publisher().flatMap(p -> p.problem());
   }
 
   /** The first error that stopped a database or the log writer. */
@@ -72,6 +91,10 @@ public final class Capture implements AutoCloseable {
    * LSN and {@link System#nanoTime()} at which it became durable. Must be quick.
    */
   public void onDurable(DurableListener listener) {
+    if (config.durability() == Durability.KAFKA) {
+      service.publisher().orElseThrow().addListener(listener::durable);
+      return;
+    }
     service.writer().addListener(a -> {
       for (var s : a.entries()) {
         if (s.lastPart()) {

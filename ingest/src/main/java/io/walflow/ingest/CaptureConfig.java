@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
  * @param rollCycle Chronicle roll cycle name (FAST_HOURLY; TEST_SECONDLY in tests)
  * @param minFreeDiskBytes stop appending (with an error) when the log's file system has less free
  * @param decodeChanges decode row changes into each entry (see docs/change-events.md)
+ * @param kafka publish every entry to Kafka as well (see docs/log-format.md, "Kafka records")
  */
 public record CaptureConfig(
     Path dataDir,
@@ -41,13 +43,15 @@ public record CaptureConfig(
     Duration retention,
     String rollCycle,
     long minFreeDiskBytes,
-    boolean decodeChanges) {
+    boolean decodeChanges,
+    Optional<KafkaSettings> kafka) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
   public CaptureConfig {
     Objects.requireNonNull(dataDir, "dataDir");
     databases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(databases));
+    Objects.requireNonNull(kafka, "kafka");
     if (commitWindow.isNegative()) {
       throw new IllegalArgumentException("commit window must be >= 0, got " + commitWindow);
     }
@@ -65,7 +69,7 @@ public record CaptureConfig(
   /** Defaults: window 0, local durability, 0.5 ms polls, checkpoint at 4000 frames, truncate at 64 MiB. */
   public static CaptureConfig defaults(Path dataDir) {
     return new CaptureConfig(dataDir, Map.of(), Duration.ZERO, Durability.LOCAL, Duration.ofNanos(500_000),
-        4000, 64L << 20, true, 1L << 30, Duration.ofHours(24), "FAST_HOURLY", 256L << 20, true);
+        4000, 64L << 20, true, 1L << 30, Duration.ofHours(24), "FAST_HOURLY", 256L << 20, true, Optional.empty());
   }
 
   public CaptureConfig withDatabase(String name, Path path) {
@@ -75,36 +79,48 @@ public record CaptureConfig(
     Map<String, Path> m = new LinkedHashMap<>(databases);
     m.put(name, path);
     return new CaptureConfig(dataDir, m, commitWindow, durability, pollInterval, checkpointPages, truncateBytes,
-        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges);
+        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges, kafka);
   }
 
   public CaptureConfig withCommitWindow(Duration d) {
     return new CaptureConfig(dataDir, databases, d, durability, pollInterval, checkpointPages, truncateBytes,
-        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges);
+        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges, kafka);
   }
 
   public CaptureConfig withDurability(Durability d) {
     return new CaptureConfig(dataDir, databases, commitWindow, d, pollInterval, checkpointPages, truncateBytes,
-        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges);
+        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges, kafka);
   }
 
   public CaptureConfig withCheckpoints(int pages, long truncateAtBytes) {
     return new CaptureConfig(dataDir, databases, commitWindow, durability, pollInterval, pages, truncateAtBytes,
-        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges);
+        compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges, kafka);
   }
 
   public CaptureConfig withRetention(long snapshotEvery, Duration keep, String cycle) {
     return new CaptureConfig(dataDir, databases, commitWindow, durability, pollInterval, checkpointPages,
-        truncateBytes, compressPages, snapshotEvery, keep, cycle, minFreeDiskBytes, decodeChanges);
+        truncateBytes, compressPages, snapshotEvery, keep, cycle, minFreeDiskBytes, decodeChanges, kafka);
   }
 
   public CaptureConfig withMinFreeDiskBytes(long bytes) {
     return new CaptureConfig(dataDir, databases, commitWindow, durability, pollInterval, checkpointPages,
-        truncateBytes, compressPages, snapshotEveryBytes, retention, rollCycle, bytes, decodeChanges);
+        truncateBytes, compressPages, snapshotEveryBytes, retention, rollCycle, bytes, decodeChanges, kafka);
   }
 
   public CaptureConfig withDecodeChanges(boolean decode) {
     return new CaptureConfig(dataDir, databases, commitWindow, durability, pollInterval, checkpointPages,
-        truncateBytes, compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decode);
+        truncateBytes, compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decode, kafka);
+  }
+
+  /** Publishes to Kafka as well ({@code null}: no Kafka). */
+  public CaptureConfig withKafka(KafkaSettings k) {
+    return new CaptureConfig(dataDir, databases, commitWindow, durability, pollInterval, checkpointPages,
+        truncateBytes, compressPages, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges,
+        Optional.ofNullable(k));
+  }
+
+  public CaptureConfig withCompressPages(boolean compress) {
+    return new CaptureConfig(dataDir, databases, commitWindow, durability, pollInterval, checkpointPages,
+        truncateBytes, compress, snapshotEveryBytes, retention, rollCycle, minFreeDiskBytes, decodeChanges, kafka);
   }
 }

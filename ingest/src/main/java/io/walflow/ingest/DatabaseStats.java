@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param walRestarts WAL generations seen since start
  * @param checkpoints checkpoints run by capture since start
  * @param lastCommitAgeMillis milliseconds since the last commit was read (-1 if none)
+ * @param publishedLsn the last LSN Kafka acknowledged (-1 when none, or when not publishing to Kafka)
  */
 public record DatabaseStats(String db, Path path, String state, long lsn, long durableLsn, long commits,
-    long frames, long logBytes, long walRestarts, long checkpoints, long lastCommitAgeMillis) {}
+    long frames, long logBytes, long walRestarts, long checkpoints, long lastCommitAgeMillis, long publishedLsn) {}

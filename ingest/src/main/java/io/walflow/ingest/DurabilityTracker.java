@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DurabilityTracker {
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private volatile Throwable failure;
+  private final List<DurabilityTracker> failTogether = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private static final class State {
     long durable = -1;
@@ -71,9 +72,15 @@ public final class DurabilityTracker {
     }
   }
 
+  /** Makes {@link #fail} fail {@code other} too (a tracker whose entries come from this one's log). */
+  public void failTogetherWith(DurabilityTracker other) {
+    failTogether.add(other);
+  }
+
   /** Fails every waiting future (capture stopped with an error). */
   public void fail(Throwable cause) {
     failure = cause;
+    failTogether.forEach(t -> t.fail(cause));
     for (State s : states.values()) {
       List<CompletableFuture<Long>> all = new ArrayList<>();
       synchronized (s) {

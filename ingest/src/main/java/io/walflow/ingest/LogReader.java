@@ -2,16 +2,13 @@ package io.walflow.ingest;
 
 import io.walflow.ingest.log.ChronicleLog;
 import io.walflow.ingest.log.EntryCodec;
+import io.walflow.ingest.log.PartAssembler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -33,7 +30,7 @@ public final class LogReader implements AutoCloseable {
   private final boolean ownsLog;
   private final ExcerptTailer tailer;
   private final Deque<LogRecord> ready = new ArrayDeque<>();
-  private final Map<String, PartialCommit> partial = new HashMap<>();
+  private final PartAssembler<LogPosition> assembler = new PartAssembler<>();
   /** A corrupt entry found in the current document, reported after the entries before it. */
   private CorruptEntryException pendingError;
 
@@ -61,7 +58,7 @@ public final class LogReader implements AutoCloseable {
   public LogReader toStart() {
     tailer.direction(TailerDirection.FORWARD).toStart();
     ready.clear();
-    partial.clear();
+    assembler.clear();
     return this;
   }
 
@@ -69,7 +66,7 @@ public final class LogReader implements AutoCloseable {
   public LogReader toEnd() {
     tailer.direction(TailerDirection.FORWARD).toEnd();
     ready.clear();
-    partial.clear();
+    assembler.clear();
     return this;
   }
 
@@ -80,7 +77,7 @@ public final class LogReader implements AutoCloseable {
    */
   public boolean moveTo(long index) {
     ready.clear();
-    partial.clear();
+    assembler.clear();
     return tailer.direction(TailerDirection.FORWARD).moveToIndex(index);
   }
 
@@ -149,62 +146,7 @@ public final class LogReader implements AutoCloseable {
   }
 
   private void accept(LogPosition pos, LogEntry entry) {
-    if (entry instanceof LogEntry.Commit c && c.partCount() > 1) {
-      PartialCommit p = partial.get(c.db());
-      if (c.partIndex() == 0) {
-        // A part 0 (re)starts assembly: an earlier incomplete entry may have been cut short by a
-        // crash, and capture wrote the same LSN again.
-        p = new PartialCommit(pos, c);
-        partial.put(c.db(), p);
-      } else if (p == null || p.first.lsn() != c.lsn()) {
-        // A later part without its beginning (the reader started inside the entry): never
-        // returned as a transaction.
-        partial.remove(c.db());
-        return;
-      } else if (c.partIndex() != p.nextPart) {
-        throw new CorruptEntryException(pos.toString(), "commit " + c.db() + " LSN " + c.lsn() + " part "
-            + c.partIndex() + " follows part " + (p.nextPart - 1));
-      }
-      if (c.partIndex() != 0) {
-        p.pages.addAll(c.pages());
-        p.changes.add(c.changes());
-      }
-      p.nextPart = c.partIndex() + 1;
-      if (p.nextPart == c.partCount()) {
-        partial.remove(c.db());
-        ready.add(new LogRecord(p.position, p.assemble()));
-      }
-      return;
-    }
-    partial.remove(entry.db());
-    ready.add(new LogRecord(pos, entry));
-  }
-
-  private static final class PartialCommit {
-    final LogPosition position;
-    final LogEntry.Commit first;
-    final List<LogEntry.Page> pages = new ArrayList<>();
-    final List<byte[]> changes = new ArrayList<>();
-    int nextPart;
-
-    PartialCommit(LogPosition position, LogEntry.Commit first) {
-      this.position = position;
-      this.first = first;
-      pages.addAll(first.pages());
-      changes.add(first.changes());
-    }
-
-    LogEntry.Commit assemble() {
-      int total = changes.stream().mapToInt(c -> c.length).sum();
-      byte[] all = new byte[total];
-      int at = 0;
-      for (byte[] c : changes) {
-        System.arraycopy(c, 0, all, at, c.length);
-        at += c.length;
-      }
-      return new LogEntry.Commit(first.db(), first.lsn(), first.committedAt(), first.pageSize(),
-          first.dbPageCount(), first.frameCount(), first.walPosition(), List.copyOf(pages), all, 0, 1);
-    }
+    assembler.accept(pos, entry).ifPresent(a -> ready.add(new LogRecord(a.position(), a.entry())));
   }
 
   @Override

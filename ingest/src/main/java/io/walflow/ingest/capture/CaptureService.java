@@ -4,6 +4,7 @@ import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.DatabaseStats;
 import io.walflow.ingest.Durability;
 import io.walflow.ingest.DurabilityTracker;
+import io.walflow.ingest.kafka.KafkaPublisher;
 import io.walflow.ingest.log.ChronicleLog;
 import io.walflow.ingest.log.LogTail;
 import io.walflow.ingest.log.LogWriter;
@@ -38,7 +39,11 @@ public final class CaptureService implements AutoCloseable {
 
   private final CaptureConfig config;
   private final ChronicleLog log;
+  /** Entries appended to the local log (and forced, with fsync durability): what capture itself relies on. */
   private final DurabilityTracker durability = new DurabilityTracker();
+  /** Entries Kafka acknowledged; null without Kafka publishing. */
+  private final DurabilityTracker published;
+  private final KafkaPublisher publisher;
   private final LogWriter writer;
   private final Map<String, DatabaseTailer> tailers = new LinkedHashMap<>();
   private final Map<String, Long> snapshotIndexes = new ConcurrentHashMap<>();
@@ -54,6 +59,14 @@ public final class CaptureService implements AutoCloseable {
         snapshotIndexes.put(db, l.snapshotIndex());
       }
     });
+    if (config.kafka().isPresent()) {
+      this.published = new DurabilityTracker();
+      durability.failTogetherWith(published);
+      this.publisher = new KafkaPublisher(log, config.kafka().get(), config.dataDir(), published);
+    } else {
+      this.published = null;
+      this.publisher = null;
+    }
     this.writer = new LogWriter(log, durability, config.durability() == Durability.FSYNC, config.commitWindow(),
         config.minFreeDiskBytes(), config.dataDir(), snapshotIndexes::put);
     for (Map.Entry<String, Path> e : config.databases().entrySet()) {
@@ -72,8 +85,15 @@ public final class CaptureService implements AutoCloseable {
     if (config.databases().isEmpty()) {
       throw new IllegalArgumentException("no database to capture: give at least one --db NAME=PATH");
     }
+    if (config.durability() == Durability.KAFKA && config.kafka().isEmpty()) {
+      throw new IllegalArgumentException("durability kafka needs Kafka publishing: give --kafka BOOTSTRAP");
+    }
     CaptureService s = new CaptureService(config, encoders);
     s.writer.start();
+    if (s.publisher != null) {
+      s.writer.addListener(a -> s.publisher.wake());
+      s.publisher.start();
+    }
     s.tailers.values().forEach(DatabaseTailer::start);
     s.scheduler.scheduleWithFixedDelay(s::retain, RETENTION_PERIOD_SECONDS, RETENTION_PERIOD_SECONDS, TimeUnit.SECONDS);
     return s;
@@ -100,6 +120,10 @@ public final class CaptureService implements AutoCloseable {
       for (String db : config.databases().keySet()) {
         indexes.add(snapshotIndexes.getOrDefault(db, -1L));
       }
+      if (publisher != null) {
+        // Keep every file holding a document Kafka has not acknowledged.
+        indexes.add(publisher.acknowledgedIndex());
+      }
       return new Retention(log, config.retention()).run(indexes);
     } catch (IOException | RuntimeException e) {
       LOG.warn("retention failed: {}", e.toString());
@@ -107,8 +131,19 @@ public final class CaptureService implements AutoCloseable {
     }
   }
 
+  /** Durability in the local log (appended, or forced with fsync durability). */
   public DurabilityTracker durability() {
     return durability;
+  }
+
+  /** Durability at the configured level: the local log's, or Kafka's with {@link Durability#KAFKA}. */
+  public DurabilityTracker reportedDurability() {
+    return config.durability() == Durability.KAFKA ? published : durability;
+  }
+
+  /** The Kafka publisher, when capture publishes to Kafka. */
+  public Optional<KafkaPublisher> publisher() {
+    return Optional.ofNullable(publisher);
   }
 
   public LogWriter writer() {
@@ -118,7 +153,9 @@ public final class CaptureService implements AutoCloseable {
   /** Current figures of every database. */
   public List<DatabaseStats> stats() {
     List<DatabaseStats> out = new ArrayList<>();
-    tailers.forEach((db, t) -> out.add(t.status().view(t.lsn(), durability.durableLsn(db))));
+    DurabilityTracker reported = reportedDurability();
+    tailers.forEach((db, t) -> out.add(t.status().view(t.lsn(), reported.durableLsn(db),
+        published == null ? -1 : published.durableLsn(db))));
     return out;
   }
 
@@ -146,7 +183,13 @@ public final class CaptureService implements AutoCloseable {
     try {
       writer.close();
     } finally {
-      log.close();
+      try {
+        if (publisher != null) {
+          publisher.close();
+        }
+      } finally {
+        log.close();
+      }
     }
   }
 }

@@ -49,10 +49,10 @@ final class DatabaseStatus {
     checkpoints.incrementAndGet();
   }
 
-  DatabaseStats view(long currentLsn, long durableLsn) {
+  DatabaseStats view(long currentLsn, long durableLsn, long publishedLsn) {
     long last = lastCommitNanos;
     return new DatabaseStats(db, path, state, Math.max(lsn, currentLsn), durableLsn, commits.get(), frames.get(),
         logBytes.get(), walRestarts.get(), checkpoints.get(),
-        last < 0 ? -1 : (System.nanoTime() - last) / 1_000_000);
+        last < 0 ? -1 : (System.nanoTime() - last) / 1_000_000, publishedLsn);
   }
 }

@@ -181,18 +181,7 @@ public final class EntryCodec {
    */
   public static LogEntry decode(ByteBuffer doc, int offset, String where) {
     int length = entryLength(doc, offset, where);
-    ByteBuffer b = doc.duplicate().order(ByteOrder.BIG_ENDIAN);
-    b.position(offset).limit(offset + length);
-    ByteBuffer e = b.slice().order(ByteOrder.BIG_ENDIAN);
-    int storedCrc = e.getInt(length - CRC_SIZE);
-    CRC32C crc = new CRC32C();
-    ByteBuffer body = e.duplicate();
-    body.position(0).limit(length - CRC_SIZE);
-    crc.update(body);
-    if ((int) crc.getValue() != storedCrc) {
-      throw new CorruptEntryException(where, String.format("CRC-32C stored %08x, computed %08x over %d bytes",
-          storedCrc, (int) crc.getValue(), length - CRC_SIZE));
-    }
+    ByteBuffer e = checkedSlice(doc, offset, length, where);
     byte version = e.get(VERSION_OFFSET);
     if (version != VERSION) {
       throw new CorruptEntryException(where, "format version " + version + ", this reader knows " + VERSION);
@@ -284,5 +273,66 @@ public final class EntryCodec {
       return new LogEntry.Snapshot(db, lsn, at, pageSize, dbPages, wal, pages, changes, partIndex, partCount);
     }
     return new LogEntry.Commit(db, lsn, at, pageSize, dbPages, frames, wal, pages, changes, partIndex, partCount);
+  }
+
+  /** The entry at {@code offset} as a big-endian slice of {@code length} bytes, after its CRC check. */
+  private static ByteBuffer checkedSlice(ByteBuffer doc, int offset, int length, String where) {
+    ByteBuffer b = doc.duplicate().order(ByteOrder.BIG_ENDIAN);
+    b.position(offset).limit(offset + length);
+    ByteBuffer e = b.slice().order(ByteOrder.BIG_ENDIAN);
+    int storedCrc = e.getInt(length - CRC_SIZE);
+    CRC32C crc = new CRC32C();
+    ByteBuffer body = e.duplicate();
+    body.position(0).limit(length - CRC_SIZE);
+    crc.update(body);
+    if ((int) crc.getValue() != storedCrc) {
+      throw new CorruptEntryException(where, String.format("CRC-32C stored %08x, computed %08x over %d bytes",
+          storedCrc, (int) crc.getValue(), length - CRC_SIZE));
+    }
+    return e;
+  }
+
+  /**
+   * The identifying fields of an entry, read without decoding its pages.
+   *
+   * @param snapshot type 1 (else a commit)
+   * @param length the entry's length {@code L} in bytes
+   */
+  public record Header(boolean snapshot, String db, long lsn, int partIndex, int partCount, int length) {
+    /** Whether this is the last part of its entry (the entry is complete with it). */
+    public boolean lastPart() {
+      return partIndex == partCount - 1;
+    }
+  }
+
+  /**
+   * Reads the header of the entry at {@code offset} of {@code doc} after checking its bounds, CRC,
+   * version, type, flags, parts and name: what a publisher needs to route the entry's bytes.
+   *
+   * @throws CorruptEntryException when any of those checks fails
+   */
+  public static Header header(ByteBuffer doc, int offset, String where) {
+    int length = entryLength(doc, offset, where);
+    ByteBuffer e = checkedSlice(doc, offset, length, where);
+    byte version = e.get(VERSION_OFFSET);
+    byte type = e.get(TYPE_OFFSET);
+    short flags = e.getShort(FLAGS_OFFSET);
+    if (version != VERSION || (type != TYPE_SNAPSHOT && type != TYPE_COMMIT) || flags != 0) {
+      throw new CorruptEntryException(where, "version " + version + ", type " + type + ", flags 0x"
+          + Integer.toHexString(flags & 0xffff) + ": this reader knows version " + VERSION + ", types 1 and 2, no flags");
+    }
+    int partIndex = e.getShort(PART_INDEX_OFFSET) & 0xffff;
+    int partCount = e.getShort(PART_COUNT_OFFSET) & 0xffff;
+    if (partCount < 1 || partIndex >= partCount) {
+      throw new CorruptEntryException(where, "part " + partIndex + " of " + partCount);
+    }
+    int nameLength = e.getShort(NAME_LENGTH_OFFSET) & 0xffff;
+    if (nameLength < 1 || nameLength > 255 || NAME_OFFSET + nameLength > length - CRC_SIZE) {
+      throw new CorruptEntryException(where, "database name length " + nameLength + " at offset " + NAME_LENGTH_OFFSET);
+    }
+    byte[] name = new byte[nameLength];
+    e.get(NAME_OFFSET, name);
+    return new Header(type == TYPE_SNAPSHOT, new String(name, StandardCharsets.UTF_8), e.getLong(LSN_OFFSET),
+        partIndex, partCount, length);
   }
 }
