@@ -80,6 +80,7 @@ public final class Replica implements AutoCloseable {
     if (loop != null) {
       throw new IllegalStateException("replica " + config.region() + " already applies a source");
     }
+    source.begin(applier.databases().isEmpty());
     loop = new ApplyLoop(source, applier, config.dataDir().resolve("tmp"), "replica-apply-" + config.region());
     loop.start();
     return this;

@@ -181,12 +181,16 @@ class CapturedReplicaTest {
     return c;
   }
 
-  /** Waits until capture has everything the writer committed; returns that LSN. */
+  /**
+   * Waits until capture has everything the writer committed, durable at its configured level (the
+   * captured LSN is stable and durable); returns that LSN.
+   */
   static long durableEnd(Capture c, Connection w) throws Exception {
     long[] last = {-1};
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      long captured = c.stats().stream().filter(s -> s.db().equals("app")).findFirst().orElseThrow().lsn();
       long now = c.durableLsn("app");
-      boolean stable = now == last[0];
+      boolean stable = now == last[0] && now == captured;
       last[0] = now;
       return stable && now > 0;
     });

@@ -11,6 +11,13 @@ import java.util.List;
 public interface EntrySource extends AutoCloseable {
 
   /**
+   * Called once before the first poll. {@code replicaEmpty}: the replica holds nothing yet, so a
+   * source with a remembered position (a Kafka group's offsets) must read from the beginning of
+   * the log instead, to find every database's snapshot.
+   */
+  default void begin(boolean replicaEmpty) {}
+
+  /**
    * The next entries, waiting up to {@code timeout} for some; empty when none arrived. A source
    * that cannot reach its log retries with back-off and says so in {@link #describe()}.
    */
