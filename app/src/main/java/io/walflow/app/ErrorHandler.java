@@ -3,6 +3,7 @@ package io.walflow.app;
 import io.walflow.ingest.CaptureException;
 import io.walflow.ingest.CorruptEntryException;
 import io.walflow.ingest.Replay;
+import io.walflow.testkit.KafkaBrokerException;
 import java.io.IOException;
 import picocli.CommandLine;
 
@@ -11,7 +12,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
     if (ex instanceof CaptureException || ex instanceof CorruptEntryException || ex instanceof IOException
-        || ex instanceof Replay.UnreachableLsnException || ex instanceof IllegalArgumentException) {
+        || ex instanceof Replay.UnreachableLsnException || ex instanceof IllegalArgumentException
+        || ex instanceof KafkaBrokerException) {
       cmd.getErr().println("walflow: " + ex.getMessage());
       return 2;
     }

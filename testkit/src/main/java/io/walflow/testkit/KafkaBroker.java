@@ -129,8 +129,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
     Process p = process;
     process = null;
+    long t0 = System.nanoTime();
     destroy(p);
     removeHook();
+    LOG.info("Kafka broker on {} stopped in {} ms", bootstrapServers(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }
 
   /** Starts a stopped broker again on the same ports with the same data, and waits until it answers. */
@@ -161,6 +164,7 @@ public final class KafkaBroker implements AutoCloseable {
     cmd.add("-Xms64m");
     cmd.add("-Xmx768m");
     cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1"); // start-up matters more than peak speed for a dev/test broker
     cmd.add("-Djava.awt.headless=true");
     cmd.add("-Dlogback.configurationFile=" + writeLogbackConfig());
     cmd.add("-cp");

@@ -4,6 +4,7 @@ import io.walflow.ingest.Capture;
 import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.DatabaseStats;
 import io.walflow.ingest.Durability;
+import io.walflow.ingest.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,9 +35,29 @@ public final class CaptureCommand implements Callable<Integer> {
       description = "Gather the commits of all databases arriving within this many milliseconds into one log append (default: ${DEFAULT-VALUE}).")
   long commitWindowMs;
 
-  @Option(names = "--durability", defaultValue = "local", paramLabel = "local|fsync",
-      description = "local: durable once appended (survives a process crash); fsync: once forced to disk (survives a machine crash). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--durability", defaultValue = "local", paramLabel = "local|fsync|kafka",
+      description = "local: durable once appended (survives a process crash); fsync: once forced to disk (survives a machine crash); kafka: once Kafka acknowledged it (acks=all; needs --kafka). Default: ${DEFAULT-VALUE}.")
   String durability;
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+      description = "Also publish every log entry to Kafka at this bootstrap address (e.g. 127.0.0.1:9092); see docs/log-format.md, Kafka records.")
+  String kafka;
+
+  @Option(names = "--kafka-topic", defaultValue = KafkaSettings.DEFAULT_TOPIC, paramLabel = "TOPIC",
+      description = "Kafka topic of the log (default: ${DEFAULT-VALUE}); created if missing.")
+  String kafkaTopic;
+
+  @Option(names = "--kafka-partitions", defaultValue = "6", paramLabel = "N",
+      description = "Partitions of the topic when capture creates it (default: ${DEFAULT-VALUE}); databases are spread over them by name.")
+  int kafkaPartitions;
+
+  @Option(names = "--kafka-replication", defaultValue = "1", paramLabel = "N",
+      description = "Replication factor of the topic when capture creates it (default: ${DEFAULT-VALUE}).")
+  short kafkaReplication;
+
+  @Option(names = "--kafka-max-record-bytes", defaultValue = "921600", paramLabel = "BYTES",
+      description = "Entries larger than this are cut into fragments of at most this size (default: ${DEFAULT-VALUE}, 900 KiB, below Kafka's 1 MiB message.max.bytes).")
+  int kafkaMaxRecordBytes;
 
   @Option(names = "--checkpoint-pages", defaultValue = "4000", paramLabel = "N",
       description = "Checkpoint (PASSIVE, then let SQLite restart the WAL) once the WAL holds N frames (default: ${DEFAULT-VALUE}).")
@@ -87,8 +108,9 @@ public final class CaptureCommand implements Callable<Integer> {
       stopped.countDown();
     }, "walflow-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    LOG.info("capturing {} database(s) into {} (commit window {} ms, durability {})", cfg.databases().size(),
-        cfg.dataDir().toAbsolutePath(), commitWindowMs, cfg.durability().name().toLowerCase());
+    LOG.info("capturing {} database(s) into {} (commit window {} ms, durability {}{})", cfg.databases().size(),
+        cfg.dataDir().toAbsolutePath(), commitWindowMs, cfg.durability().name().toLowerCase(),
+        cfg.kafka().map(k -> ", publishing to Kafka " + k.bootstrapServers() + " topic " + k.topic()).orElse(""));
     long every = Durations.parse(statusEvery, "--status-every").toMillis();
     while (!stopped.await(every > 0 ? every : 1000, TimeUnit.MILLISECONDS)) {
       if (capture.failure().isPresent() && allFailed(capture.stats())) {
@@ -99,9 +121,12 @@ public final class CaptureCommand implements Callable<Integer> {
       }
       if (every > 0) {
         for (DatabaseStats s : capture.stats()) {
-          LOG.info("{}: {} lsn={} durable={} commits={} frames={} logBytes={} walRestarts={} checkpoints={}", s.db(),
-              s.state(), s.lsn(), s.durableLsn(), s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints());
+          LOG.info("{}: {} lsn={} durable={}{} commits={} frames={} logBytes={} walRestarts={} checkpoints={}", s.db(),
+              s.state(), s.lsn(), s.durableLsn(), cfg.kafka().isPresent() ? " published=" + s.publishedLsn()
+                  + " (" + Math.max(0, s.lsn() - s.publishedLsn()) + " behind)" : "",
+              s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints());
         }
+        capture.kafkaProblem().ifPresent(p -> LOG.warn("Kafka publishing stalled: {}", p));
       }
     }
     return 0;
@@ -120,9 +145,12 @@ public final class CaptureCommand implements Callable<Integer> {
         .withMinFreeDiskBytes(minFreeMb << 20)
         .withDecodeChanges(!noChanges);
     if (noCompress) {
-      cfg = new CaptureConfig(cfg.dataDir(), cfg.databases(), cfg.commitWindow(), cfg.durability(), cfg.pollInterval(),
-          cfg.checkpointPages(), cfg.truncateBytes(), false, cfg.snapshotEveryBytes(), cfg.retention(), cfg.rollCycle(),
-          cfg.minFreeDiskBytes(), cfg.decodeChanges());
+      cfg = cfg.withCompressPages(false);
+    }
+    if (kafka != null) {
+      cfg = cfg.withKafka(new KafkaSettings(kafka, kafkaTopic, kafkaPartitions, kafkaReplication, kafkaMaxRecordBytes));
+    } else if (cfg.durability() == Durability.KAFKA) {
+      throw new IllegalArgumentException("--durability kafka needs --kafka BOOTSTRAP");
     }
     for (DatabaseOption d : databases) {
       cfg = cfg.withDatabase(d.name(), d.path());
@@ -134,8 +162,8 @@ public final class CaptureCommand implements Callable<Integer> {
     return switch (s.toLowerCase()) {
       case "local" -> Durability.LOCAL;
       case "fsync" -> Durability.FSYNC;
-      case "kafka" -> throw new IllegalArgumentException("--durability kafka needs --kafka, which this build does not have yet; use local or fsync");
-      default -> throw new IllegalArgumentException("--durability must be local or fsync, got '" + s + "'");
+      case "kafka" -> Durability.KAFKA;
+      default -> throw new IllegalArgumentException("--durability must be local, fsync or kafka, got '" + s + "'");
     };
   }
 }

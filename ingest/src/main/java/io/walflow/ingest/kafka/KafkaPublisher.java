@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * Publishes the local log to Kafka: one thread follows the Chronicle queue and produces every
  * entry part, exactly as encoded, in log order ({@link KafkaRecords} for the record format), with
  * an idempotent producer ({@code acks=all}). Whatever documents are waiting (a commit window each)
- * are produced together and flushed as one batch.
+ * are produced together as one batch (linger 1 ms), and the next batch starts once Kafka
+ * acknowledged every record of this one.
  *
  * <p>After each acknowledged batch the publisher marks the entries it completed in its {@link
  * DurabilityTracker} (what {@code --durability kafka} reports) and, at most every {@value
@@ -73,6 +74,8 @@ public final class KafkaPublisher implements AutoCloseable {
   private static final long BACKOFF_MIN_MILLIS = 250;
   private static final long BACKOFF_MAX_MILLIS = 10_000;
   private static final long WARN_EVERY_MILLIS = 30_000;
+  /** Acknowledgements slower than this are reported as a problem. */
+  private static final long SLOW_ACK_MILLIS = 3_000;
   /** How long close() waits for what is in the log to be acknowledged. */
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
   /** 〃 while Kafka is known to be unreachable. */
@@ -329,13 +332,16 @@ public final class KafkaPublisher implements AutoCloseable {
       for (Part part : batch) {
         for (ProducerRecord<byte[], byte[]> r : KafkaRecords.records(settings.topic(), part.header().db(),
             part.header().lsn(), part.bytes(), settings.maxRecordBytes())) {
-          futures.add(p.send(r));
+          Future<RecordMetadata> f = p.send(r);
+          if (f.isDone()) {
+            f.get(); // failed at once (no metadata within max.block.ms): do not wait again per record
+          }
+          futures.add(f);
         }
       }
-      p.flush();
-      for (Future<RecordMetadata> f : futures) {
-        f.get();
-      }
+      // No flush(): it would block without a word while Kafka is down. A linger of 1 ms sends the
+      // batch's records together; awaitAcks reports a slow broker.
+      awaitAcks(futures);
     } catch (ExecutionException e) {
       throw new PublishException(String.valueOf(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
@@ -352,6 +358,30 @@ public final class KafkaPublisher implements AutoCloseable {
         published.markDurable(h.db(), h.lsn());
         for (AckListener l : listeners) {
           l.acknowledged(h.db(), h.lsn(), now);
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits for every record's acknowledgement. The producer retries on its own until its delivery
+   * timeout; meanwhile, past {@value #SLOW_ACK_MILLIS} ms, the wait is reported as a problem.
+   */
+  private void awaitAcks(List<Future<RecordMetadata>> futures) throws ExecutionException, InterruptedException {
+    long start = System.currentTimeMillis();
+    for (Future<RecordMetadata> f : futures) {
+      while (true) {
+        try {
+          f.get(100, TimeUnit.MILLISECONDS);
+          break;
+        } catch (TimeoutException e) {
+          long waited = System.currentTimeMillis() - start;
+          if (waited >= SLOW_ACK_MILLIS && problem == null) {
+            since = Instant.now();
+            problem = "Kafka at " + settings.bootstrapServers() + " has not acknowledged for " + waited / 1000
+                + " s (unreachable?); the producer keeps retrying";
+            LOG.warn("{}; capture keeps appending locally (published LSNs {})", problem, ackedLsns);
+          }
         }
       }
     }
@@ -375,8 +405,8 @@ public final class KafkaPublisher implements AutoCloseable {
         Map.entry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE),
         Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000),
         Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-        Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000),
-        Map.entry(ProducerConfig.LINGER_MS_CONFIG, 5),
+        Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
+        Map.entry(ProducerConfig.LINGER_MS_CONFIG, 1),
         Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
         Map.entry(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20),
         Map.entry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, settings.maxRecordBytes() + (64 << 10))),
