@@ -5,6 +5,7 @@ import io.walflow.app.cli.CaptureCommand;
 import io.walflow.app.cli.DevKafkaCommand;
 import io.walflow.app.cli.LogCommand;
 import io.walflow.app.cli.ReplayCommand;
+import io.walflow.app.cli.ReplicaCommand;
 import io.walflow.app.cli.WriteLoadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "walflow 0.1.0",
     description = "Turns the write-ahead log of live SQLite databases into an ordered, durable stream of committed transactions.",
-    subcommands = {CaptureCommand.class, LogCommand.class, ReplayCommand.class, WriteLoadCommand.class,
+    subcommands = {CaptureCommand.class, LogCommand.class, ReplayCommand.class, ReplicaCommand.class, WriteLoadCommand.class,
         BenchCommand.class, DevKafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
