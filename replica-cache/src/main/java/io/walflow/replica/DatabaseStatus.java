@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param state whether the database is being applied
  * @param reason why it is not, when the state is GAP or STOPPED
  * @param tables how many tables it holds
+ * @param snapshotLsn the LSN of the last snapshot applied since start ({@code -1}: none)
  */
 public record DatabaseStatus(
     String db,
@@ -24,4 +25,5 @@ public record DatabaseStatus(
     long lagMs,
     ApplyState state,
     Optional<String> reason,
-    int tables) {}
+    int tables,
+    long snapshotLsn) {}

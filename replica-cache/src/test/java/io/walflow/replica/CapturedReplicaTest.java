@@ -1,7 +1,6 @@
 package io.walflow.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.walflow.ingest.Capture;
 import io.walflow.ingest.CaptureConfig;
@@ -108,7 +107,7 @@ class CapturedReplicaTest {
               .isEqualTo(SqliteTables.read(replayed).get("t"));
         }
       }
-      long end = durableEnd(c, w);
+      long end = durableAt(c, app.txn);
       assertThat(r.awaitLsn("app", end).get(60, TimeUnit.SECONDS)).isEqualTo(end);
       SqliteTables.assertSame(r, "app", db, "at LSN " + end + " (seed " + seed + ")");
       ReplicaStatus s = r.status();
@@ -150,7 +149,7 @@ class CapturedReplicaTest {
         for (int i = 0; i < 250; i++) {
           app.transaction(w);
         }
-        end = durableEnd(c, w);
+        end = durableAt(c, app.txn);
       }
       Path replicaDir = dir.resolve("replica-us");
       try (Replica r = Replica.open(ReplicaConfig.of("us", replicaDir))) {
@@ -162,7 +161,7 @@ class CapturedReplicaTest {
         for (int i = 0; i < 250; i++) {
           app.transaction(w);
         }
-        end = durableEnd(c, w);
+        end = durableAt(c, app.txn);
       }
       try (Replica r = Replica.open(ReplicaConfig.of("us", replicaDir))) {
         assertThat(r.lsn("app")).isLessThan(end).isPositive();
@@ -182,19 +181,12 @@ class CapturedReplicaTest {
   }
 
   /**
-   * Waits until capture has everything the writer committed, durable at its configured level (the
-   * captured LSN is stable and durable); returns that LSN.
+   * Waits until capture reports LSN {@code lsn} durable (the writer's commits are counted: one
+   * LSN per transaction after the snapshot at LSN 0); returns it.
    */
-  static long durableEnd(Capture c, Connection w) throws Exception {
-    long[] last = {-1};
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      long captured = c.stats().stream().filter(s -> s.db().equals("app")).findFirst().orElseThrow().lsn();
-      long now = c.durableLsn("app");
-      boolean stable = now == last[0] && now == captured;
-      last[0] = now;
-      return stable && now > 0;
-    });
+  static long durableAt(Capture c, long lsn) throws Exception {
+    c.awaitDurable("app", lsn).get(90, TimeUnit.SECONDS);
     assertThat(c.failure()).isEmpty();
-    return last[0];
+    return lsn;
   }
 }

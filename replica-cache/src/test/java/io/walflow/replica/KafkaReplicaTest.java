@@ -47,8 +47,12 @@ class KafkaReplicaTest {
   }
 
   private Capture capture(String bootstrap, String topic, Path data, Path db, Connection w) throws Exception {
+    return capture(bootstrap, topic, CaptureConfig.defaults(data), db, w);
+  }
+
+  private Capture capture(String bootstrap, String topic, CaptureConfig config, Path db, Connection w) throws Exception {
     CapturedReplicaTest.App.prepare(w);
-    Capture c = Capture.start(CaptureConfig.defaults(data).withDatabase("app", db)
+    Capture c = Capture.start(config.withDatabase("app", db)
         .withKafka(KafkaSettings.defaults(bootstrap).withTopic(topic).withPartitions(2, (short) 1))
         .withDurability(Durability.KAFKA));
     c.awaitDurable("app", 0).get(60, TimeUnit.SECONDS);
@@ -81,7 +85,9 @@ class KafkaReplicaTest {
     long seed = System.nanoTime();
     System.out.println("seed " + seed);
     try (Connection w = SqliteOracle.open(db);
-        Capture c = capture(bootstrap, topic, dir.resolve("data"), db, w);
+        // Retention snapshots every 256 KiB of log: the late region starts at the newest one.
+        Capture c = capture(bootstrap, topic, CaptureConfig.defaults(dir.resolve("data"))
+            .withRetention(256 << 10, Duration.ofHours(24), "FAST_HOURLY"), db, w);
         Replica eu = Replica.open(ReplicaConfig.of("eu", dir.resolve("eu")));
         Replica us = Replica.open(ReplicaConfig.of("us", dir.resolve("us")))) {
       // A record that is not a walflow entry, under its own database name.
@@ -95,10 +101,11 @@ class KafkaReplicaTest {
       eu.start(new KafkaSource(bootstrap, topic, "eu"));
       us.start(new KafkaSource(bootstrap, topic, "us"));
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread writer = writer(w, new CapturedReplicaTest.App(seed), 600, failure);
+      CapturedReplicaTest.App app = new CapturedReplicaTest.App(seed);
+      Thread writer = writer(w, app, 600, failure);
       writer.join();
       assertThat(failure.get()).isNull();
-      long end = CapturedReplicaTest.durableEnd(c, w);
+      long end = CapturedReplicaTest.durableAt(c, app.txn);
       for (Replica r : List.of(eu, us)) {
         assertThat(r.awaitLsn("app", end).get(60, TimeUnit.SECONDS)).isEqualTo(end);
         SqliteTables.assertSame(r, "app", db, "region " + r.config().region() + " at LSN " + end + " (seed " + seed + ")");
@@ -112,16 +119,17 @@ class KafkaReplicaTest {
       try (Statement st = w.createStatement()) {
         st.execute("INSERT INTO t(id, k, v) VALUES (1000000, 42, x'00')");
       }
-      long mine = CapturedReplicaTest.durableEnd(c, w);
+      long mine = CapturedReplicaTest.durableAt(c, end + 1);
       PointRead read = us.get("app", "t", List.of(Value.of(1_000_000)), Freshness.atLeast(mine, Duration.ofSeconds(30)));
       assertThat(read.lsn()).isGreaterThanOrEqualTo(mine);
       assertThat(read.row().orElseThrow().get("k")).isEqualTo(Value.of(42));
 
-      // A region started after the load bootstraps from the topic's snapshot.
+      // A region started after the load bootstraps from the topic's newest snapshot.
       try (Replica late = Replica.open(ReplicaConfig.of("late", dir.resolve("late")))) {
         late.start(new KafkaSource(bootstrap, topic, "late"));
         assertThat(late.awaitLsn("app", mine).get(60, TimeUnit.SECONDS)).isEqualTo(mine);
         SqliteTables.assertSame(late, "app", db, "late region (seed " + seed + ")");
+        assertThat(late.status().databases().get("app").snapshotLsn()).as("bootstrap snapshot").isGreaterThan(100);
       }
     }
   }
@@ -136,7 +144,8 @@ class KafkaReplicaTest {
     System.out.println("seed " + seed);
     try (Connection w = SqliteOracle.open(db); Capture c = capture(bootstrap, topic, dir.resolve("data"), db, w)) {
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread writer = writer(w, new CapturedReplicaTest.App(seed), 1500, failure);
+      CapturedReplicaTest.App app = new CapturedReplicaTest.App(seed);
+      Thread writer = writer(w, app, 1000, failure);
       Process child = startChild(replicaDir, bootstrap, topic, 1);
       ReplicaClient client = client(1);
       // Kill it while it applies: once it has some of the load, well before the end.
@@ -147,7 +156,7 @@ class KafkaReplicaTest {
       Process again = startChild(replicaDir, bootstrap, topic, 2);
       writer.join();
       assertThat(failure.get()).isNull();
-      long end = CapturedReplicaTest.durableEnd(c, w);
+      long end = CapturedReplicaTest.durableAt(c, app.txn);
       ReplicaClient client2 = client(2);
       await().atMost(Duration.ofSeconds(60)).until(() -> lsnOf(client2) == end);
       assertThat(client2.status().databases().get("app").state()).isEqualTo(ApplyState.OK);
@@ -191,7 +200,7 @@ class KafkaReplicaTest {
       for (int i = 0; i < 200; i++) {
         app.transaction(w);
       }
-      long end = CapturedReplicaTest.durableEnd(c, w);
+      long end = CapturedReplicaTest.durableAt(c, app.txn);
       assertThat(r.awaitLsn("app", end).get(90, TimeUnit.SECONDS)).isEqualTo(end);
       SqliteTables.assertSame(r, "app", db, "after a broker restart (seed " + seed + ")");
       assertThat(sawDown).isTrue();

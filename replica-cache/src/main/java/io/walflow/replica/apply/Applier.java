@@ -168,7 +168,7 @@ public final class Applier implements TransactionSink {
         store.write(batch);
         cache.invalidate(touched);
         cache.invalidateTables(droppedIds);
-      }, tables, new Watermark(lsn, committedAt));
+      }, tables, new Watermark(lsn, committedAt), false);
       appliedTransactions.incrementAndGet();
       appliedRows.addAndGet(changes.rowChanges().size());
     } catch (StoreException | IllegalArgumentException e) {
@@ -315,7 +315,7 @@ public final class Applier implements TransactionSink {
       d.publish(() -> {
         store.write(batch);
         cache.invalidateTables(oldIds);
-      }, tables, new Watermark(lsn, committedAt));
+      }, tables, new Watermark(lsn, committedAt), true);
       appliedTransactions.incrementAndGet();
       appliedRows.addAndGet(rows);
       LOG.info("database {}: snapshot at LSN {} applied ({} tables, {} rows)", db, lsn, tables.size(), rows);

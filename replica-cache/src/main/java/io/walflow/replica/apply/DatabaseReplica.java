@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +30,7 @@ public final class DatabaseReplica {
   private volatile ApplyState state;
   private volatile Optional<String> reason = Optional.empty();
   private volatile long newestSeen = -1;
+  private volatile long snapshotLsn = -1;
   private volatile Optional<Instant> oldestPending = Optional.empty();
   private final ConcurrentSkipListMap<Long, CopyOnWriteArrayList<CompletableFuture<Long>>> waiters =
       new ConcurrentSkipListMap<>();
@@ -74,12 +74,15 @@ public final class DatabaseReplica {
    * Runs {@code write} (the RocksDB batch and the cache invalidation) and publishes the new
    * tables and watermark, atomically for readers; then completes the waits it satisfies.
    */
-  void publish(Runnable write, Map<String, TableSchema> newTables, Watermark newWatermark) {
+  void publish(Runnable write, Map<String, TableSchema> newTables, Watermark newWatermark, boolean snapshot) {
     lock.writeLock().lock();
     try {
       write.run();
       tables = Map.copyOf(newTables);
       watermark = Optional.of(newWatermark);
+      if (snapshot) {
+        snapshotLsn = newWatermark.lsn();
+      }
       if (state == ApplyState.WAITING_FOR_SNAPSHOT || state == ApplyState.GAP) {
         state = ApplyState.OK;
         reason = Optional.empty();
@@ -152,6 +155,6 @@ public final class DatabaseReplica {
     long newest = Math.max(newestSeen, applied);
     long lagMs = oldestPending.map(t -> Math.max(0, clock.millis() - t.toEpochMilli())).orElse(0L);
     return new DatabaseStatus(name, applied, watermark.map(Watermark::committedAt), newest,
-        newest - applied, newest > applied ? lagMs : 0, state, reason, new TreeMap<>(tables).size());
+        newest - applied, newest > applied ? lagMs : 0, state, reason, tables.size(), snapshotLsn);
   }
 }

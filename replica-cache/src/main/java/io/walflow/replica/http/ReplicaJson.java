@@ -73,6 +73,7 @@ public final class ReplicaJson {
       d.reason().ifPresent(r -> x.put("reason", r));
       d.committedAt().ifPresent(t -> x.put("committedAt", t.toString()));
       x.put("tables", d.tables());
+      x.put("snapshotLsn", d.snapshotLsn());
     });
     ObjectNode cache = o.putObject("cache");
     cache.put("hits", s.cacheHits());
@@ -93,7 +94,8 @@ public final class ReplicaJson {
           Optional.ofNullable(d.get("committedAt")).map(t -> Instant.parse(t.asText())),
           d.required("newestLsn").asLong(), d.required("lagLsns").asLong(), d.required("lagMs").asLong(),
           ApplyState.valueOf(d.required("state").asText().toUpperCase(Locale.ROOT)),
-          Optional.ofNullable(d.get("reason")).map(JsonNode::asText), d.required("tables").asInt()));
+          Optional.ofNullable(d.get("reason")).map(JsonNode::asText), d.required("tables").asInt(),
+          d.required("snapshotLsn").asLong()));
     }
     JsonNode cache = o.required("cache");
     return new ReplicaStatus(o.required("region").asText(), o.required("source").asText(), dbs,

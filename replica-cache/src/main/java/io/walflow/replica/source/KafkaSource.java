@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Offsets are committed by hand, after the entries polled are applied, and never past an entry
  * still being reassembled or a snapshot still being received: the replica's watermark is the
  * truth and skips redeliveries, the offsets only say where to resume. A group without offsets,
- * or a replica that holds nothing yet, reads from the beginning of the topic (the first snapshot
- * of each database, then its commits; later resynchronisation snapshots replace it). A record
+ * or a replica that holds nothing yet, starts each partition at the newest snapshot of its
+ * databases ({@link SnapshotScan}; the beginning when it has none), then applies the commits after it. A record
  * that fails its checks is delivered as a {@link SourceItem.Failure} naming topic, partition and
  * offset, and its database (the record key) stops. While the broker is unreachable the consumer
  * reconnects with back-off and {@link #describe()} says so.
@@ -49,6 +49,9 @@ public final class KafkaSource implements EntrySource {
   /** How long an offset commit may take before it is retried with the next poll. */
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Longest look for the newest snapshots before a bootstrap (then: from the beginning). */
+  private static final Duration SCAN_TIMEOUT = Duration.ofSeconds(60);
+
   /** Where an entry starts: for holding back offset commits. */
   private record Position(TopicPartition partition, long offset) {}
 
@@ -59,6 +62,9 @@ public final class KafkaSource implements EntrySource {
   private final KafkaEntryDecoder decoder = new KafkaEntryDecoder();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private boolean fromBeginning;
+  /** Where a replica that holds nothing starts, per partition (found before the first poll). */
+  private Map<TopicPartition, Long> bootstrapOffsets = Map.of();
+  private boolean scanned;
   private volatile String problem = "";
   /** Whether the consumer had a broker connection at its last poll (read by other threads). */
   private volatile boolean connected;
@@ -101,8 +107,20 @@ public final class KafkaSource implements EntrySource {
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         partitions.forEach(decoder::reset);
         if (fromBeginning && !partitions.isEmpty()) {
-          LOG.info("replica holds nothing yet: reading {} from the beginning", partitions);
-          consumer.seekToBeginning(partitions);
+          List<TopicPartition> beginning = new ArrayList<>();
+          for (TopicPartition tp : partitions) {
+            Long offset = bootstrapOffsets.get(tp);
+            if (offset == null) {
+              beginning.add(tp);
+            } else {
+              LOG.info("replica holds nothing yet: reading {} from offset {}, its databases' newest snapshots", tp, offset);
+              consumer.seek(tp, offset);
+            }
+          }
+          if (!beginning.isEmpty()) {
+            LOG.info("replica holds nothing yet: reading {} from the beginning", beginning);
+            consumer.seekToBeginning(beginning);
+          }
         }
       }
     });
@@ -110,6 +128,14 @@ public final class KafkaSource implements EntrySource {
 
   @Override
   public List<SourceItem> poll(Duration timeout) {
+    if (fromBeginning && !scanned) {
+      scanned = true;
+      try {
+        bootstrapOffsets = SnapshotScan.newestSnapshots(bootstrap, topic, SCAN_TIMEOUT);
+      } catch (KafkaException e) {
+        LOG.warn("cannot look for the newest snapshots in {} ({}); bootstrapping from the beginning", topic, e.toString());
+      }
+    }
     ConsumerRecords<byte[], byte[]> records;
     try {
       records = consumer.poll(timeout);
