@@ -20,6 +20,7 @@ public final class Bench {
   static {
     register(new CaptureSuite());
     register(new DecodeSuite());
+    register(new ReplicaSuite());
   }
 
   private Bench() {}
