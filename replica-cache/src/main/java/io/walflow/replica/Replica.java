@@ -149,9 +149,9 @@ public final class Replica implements AutoCloseable {
         throw new BadReadException(e.getMessage());
       }
       String where = "of " + db + "." + table;
-      Optional<Value[]> slots = cache.get(new RowCache.Key(t.id(), k),
-          rk -> store.get(rk.tableId(), rk.key()).map(b -> RowCodec.decode(b, where)));
-      return new PointRead(lsn, slots.map(t::toRow));
+      Optional<Map<String, Value>> row = cache.get(new RowCache.Key(t.id(), k),
+          rk -> store.get(rk.tableId(), rk.key()).map(b -> t.toRow(RowCodec.decode(b, where))));
+      return new PointRead(lsn, row);
     } finally {
       d.readLock().unlock();
     }

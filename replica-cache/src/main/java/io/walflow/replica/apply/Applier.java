@@ -140,7 +140,8 @@ public final class Applier implements TransactionSink {
       }
       return;
     }
-    Map<String, TableSchema> tables = new HashMap<>(d.tables());
+    // Copied only when the schema changes: the published map is immutable.
+    Map<String, TableSchema> tables = changes.schemaChanges().isEmpty() ? d.tables() : new HashMap<>(d.tables());
     Set<Long> droppedIds = new HashSet<>();
     List<RowCache.Key> touched = new ArrayList<>();
     long idBefore = nextTableId.get();
@@ -205,6 +206,7 @@ public final class Applier implements TransactionSink {
           throw new IllegalArgumentException("alter of unknown table " + from);
         }
         TableSchema t = old.altered(s);
+        dropped.add(old.id()); // cached rows are by column name: forget the table's
         if (!from.equals(t.name())) {
           batch.deleteSchema(db, from);
         }

@@ -78,7 +78,9 @@ public final class DatabaseReplica {
     lock.writeLock().lock();
     try {
       write.run();
-      tables = Map.copyOf(newTables);
+      if (newTables != tables) {
+        tables = Map.copyOf(newTables);
+      }
       watermark = Optional.of(newWatermark);
       if (snapshot) {
         snapshotLsn = newWatermark.lsn();

@@ -6,6 +6,8 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.walflow.ingest.change.Value;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -19,21 +21,39 @@ import java.util.function.Function;
  * put back after its invalidation.
  */
 public final class RowCache {
-  /** A cached read: the row's slots, or none. */
-  private record Entry(Value[] slots) {}
+  /** A cached read: the row by column name (immutable), or none. */
+  private record Entry(Map<String, Value> row) {}
 
   private static final Entry ABSENT = new Entry(null);
 
-  /** A row's identity: the table's key range and the encoded key. */
-  public record Key(long tableId, byte[] key) {
+  /** A row's identity: the table's key range and the encoded key (its hash computed once). */
+  public static final class Key {
+    private final long tableId;
+    private final byte[] key;
+    private final int hash;
+
+    public Key(long tableId, byte[] key) {
+      this.tableId = tableId;
+      this.key = key;
+      this.hash = Long.hashCode(tableId) * 31 + Arrays.hashCode(key);
+    }
+
+    public long tableId() {
+      return tableId;
+    }
+
+    public byte[] key() {
+      return key;
+    }
+
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k && k.tableId == tableId && Arrays.equals(k.key, key);
+      return o instanceof Key k && k.hash == hash && k.tableId == tableId && Arrays.equals(k.key, key);
     }
 
     @Override
     public int hashCode() {
-      return Long.hashCode(tableId) * 31 + Arrays.hashCode(key);
+      return hash;
     }
   }
 
@@ -44,13 +64,17 @@ public final class RowCache {
     if (maxRows < 0) {
       throw new IllegalArgumentException("cache size must be >= 0: " + maxRows);
     }
-    this.cache = Caffeine.newBuilder().maximumSize(maxRows).recordStats().build();
+    // Maintenance (eviction) on the calling thread: no hand-off to a pool on a small machine.
+    this.cache = Caffeine.newBuilder().maximumSize(maxRows).executor(Runnable::run).recordStats().build();
   }
 
-  /** The row under {@code key}, loaded with {@code loader} on a miss. */
-  public Optional<Value[]> get(Key key, Function<Key, Optional<Value[]>> loader) {
-    Entry e = cache.get(key, k -> loader.apply(k).map(Entry::new).orElse(ABSENT));
-    return Optional.ofNullable(e.slots());
+  /**
+   * The row under {@code key}, loaded with {@code loader} on a miss. Rows are cached by column
+   * name, so a change of the table's columns must invalidate the table.
+   */
+  public Optional<Map<String, Value>> get(Key key, Function<Key, Optional<Map<String, Value>>> loader) {
+    Entry e = cache.get(key, k -> loader.apply(k).map(r -> new Entry(Collections.unmodifiableMap(r))).orElse(ABSENT));
+    return Optional.ofNullable(e.row());
   }
 
   /** Forgets the given rows. */
