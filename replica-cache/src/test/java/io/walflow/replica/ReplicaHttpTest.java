@@ -45,7 +45,7 @@ class ReplicaHttpTest {
   Replica replica;
   ReplicaHttpServer server;
   ReplicaClient client;
-  HttpClient http = HttpClient.newHttpClient();
+  HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
   void start() {
@@ -78,7 +78,7 @@ class ReplicaHttpTest {
 
   private HttpResponse<String> raw(String method, String pathAndQuery, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + pathAndQuery))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(20));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
