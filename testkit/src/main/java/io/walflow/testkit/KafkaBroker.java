@@ -168,7 +168,12 @@ public final class KafkaBroker implements AutoCloseable {
     cmd.add("-Djava.awt.headless=true");
     cmd.add("-Dlogback.configurationFile=" + writeLogbackConfig());
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    // Absolute entries: the child runs in the broker's directory, where a relative path (as in
+    // `java -jar app/target/walflow.jar`) would name nothing.
+    cmd.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> !e.isEmpty())
+        .map(e -> java.nio.file.Path.of(e).toAbsolutePath().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
     cmd.add(BrokerMain.class.getName());
     cmd.add(propertiesFile.toString());
     cmd.add(clusterId);

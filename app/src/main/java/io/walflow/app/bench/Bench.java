@@ -22,6 +22,7 @@ public final class Bench {
     register(new DecodeSuite());
     register(new DataflowSuite());
     register(new ViewsSuite());
+    register(new ReplicaSuite());
   }
 
   private Bench() {}

@@ -1,0 +1,331 @@
+package io.walflow.app.bench;
+
+import io.walflow.ingest.Capture;
+import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.Durability;
+import io.walflow.ingest.KafkaSettings;
+import io.walflow.ingest.change.ChangeSet;
+import io.walflow.ingest.change.Column;
+import io.walflow.ingest.change.Op;
+import io.walflow.ingest.change.RowChange;
+import io.walflow.ingest.change.SchemaChange;
+import io.walflow.ingest.change.SchemaOp;
+import io.walflow.ingest.change.Value;
+import io.walflow.ingest.feed.TransactionSink;
+import io.walflow.replica.Freshness;
+import io.walflow.replica.Replica;
+import io.walflow.replica.ReplicaConfig;
+import io.walflow.replica.source.KafkaSource;
+import io.walflow.replica.store.KeyCodec;
+import io.walflow.replica.store.RowCodec;
+import io.walflow.testkit.KafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * {@code walflow bench --suite replica}: the read replica (issue 4, "Benchmark"), side by side with
+ * raw RocksDB in the same run.
+ *
+ * <ol>
+ *   <li>Apply rate: the same rows (an {@code items(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)}
+ *       table, 100-row transactions, built in memory beforehand) applied through the replica's
+ *       sink (key and row encoding, one WriteBatch per transaction with the watermark, cache
+ *       invalidation, publication) against raw RocksDB WriteBatch puts of the same, pre-encoded
+ *       keys and values (one batch per 100 rows, write-ahead log on, no sync, as the replica).
+ *       rows/s, median of {@code --repeats}; goal ratio ≥ 0.5.
+ *   <li>Point-read throughput (one thread): cache hits (a hot set of 1,000 rows, cache warm) and
+ *       cache misses (random rows, cache disabled) against raw RocksDB gets of the same keys.
+ *   <li>Commit→visible latency through Kafka on loopback: a real broker (child JVM), capture
+ *       publishing with {@code --durability kafka}, a replica consuming it; a paced writer at
+ *       {@code --rate} commits/s; from SQLite's {@code commit()} returning to the replica
+ *       publishing that LSN to readers. p50 and p99.
+ * </ol>
+ *
+ * <p>Run with {@code ./walflow bench --suite replica}.
+ */
+final class ReplicaSuite implements Suite {
+  private static final double APPLY_GOAL = 0.5;
+  private static final int ROWS_PER_TXN = 100;
+  private static final int HOT_ROWS = 1_000;
+  private static final String DB = "app";
+  private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
+
+  @Override
+  public String name() {
+    return "replica";
+  }
+
+  @Override
+  public String description() {
+    return "replica apply rows/s vs raw RocksDB WriteBatch puts; point reads (cache hits, misses) vs raw gets; "
+        + "commit->visible latency through Kafka";
+  }
+
+  /** Rows of each apply run: 20,000 x --seconds (100,000 with the defaults). */
+  private static int rows(BenchSettings s) {
+    return s.seconds() * 20_000;
+  }
+
+  @Override
+  public List<Row> run(BenchSettings settings, Workspace workspace, Progress progress, Report report) throws Exception {
+    int rows = rows(settings);
+    List<ChangeSet> txns = transactions(rows);
+    List<byte[][]> encoded = encoded(txns);
+    List<Double> raw = new ArrayList<>();
+    List<Double> applied = new ArrayList<>();
+    Path rawDir = null;
+    Path replicaDir = null;
+    for (int i = 0; i < settings.repeats(); i++) {
+      if (rawDir != null) {
+        workspace.delete(rawDir);
+        workspace.delete(replicaDir);
+      }
+      rawDir = workspace.newDir("raw-rocksdb-" + i);
+      replicaDir = workspace.newDir("replica-" + i);
+      raw.add(rawPuts(rawDir, encoded, rows));
+      applied.add(applyRate(replicaDir, txns, rows));
+      progress.say("replica: run %d: raw puts %,.0f rows/s, replica apply %,.0f rows/s", i + 1, raw.get(i), applied.get(i));
+    }
+    List<Row> out = new ArrayList<>();
+    double rawMedian = median(raw);
+    double applyMedian = median(applied);
+    out.add(new Row("replica", "apply, 100-row transactions", "rows/s", applyMedian, OptionalDouble.of(rawMedian),
+        new Goal.RatioAtLeast(APPLY_GOAL), applied, raw,
+        String.format(Locale.ROOT, "%,d rows per run, median of %d; baseline: raw WriteBatch puts of the same "
+            + "pre-encoded keys and rows", rows, settings.repeats()), Optional.empty()));
+    out.addAll(reads(rawDir, replicaDir, rows, settings, progress));
+    workspace.delete(rawDir);
+    workspace.delete(replicaDir);
+    out.addAll(latency(workspace, settings, progress));
+    return out;
+  }
+
+  /** Transactions inserting {@code rows} rows, 100 per transaction (ids 1..rows). */
+  private static List<ChangeSet> transactions(int rows) {
+    SplittableRandom random = new SplittableRandom(42);
+    List<ChangeSet> out = new ArrayList<>();
+    List<RowChange> batch = new ArrayList<>();
+    for (long id = 1; id <= rows; id++) {
+      Map<String, Value> row = new LinkedHashMap<>();
+      row.put("id", Value.of(id));
+      row.put("k", Value.of((long) random.nextInt(1_000_000)));
+      row.put("v", Value.of("row-" + id + "-" + Long.toHexString(random.nextLong())));
+      batch.add(new RowChange("items", Op.INSERT, OptionalLong.of(id), Map.of("id", Value.of(id)), Map.of(), row));
+      if (batch.size() == ROWS_PER_TXN) {
+        out.add(new ChangeSet(List.of(), batch));
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      out.add(new ChangeSet(List.of(), batch));
+    }
+    return out;
+  }
+
+  /** The same rows as keys and stored rows, [key0, row0, key1, row1, …] per transaction. */
+  private static List<byte[][]> encoded(List<ChangeSet> txns) {
+    List<byte[][]> out = new ArrayList<>();
+    for (ChangeSet t : txns) {
+      byte[][] kv = new byte[t.rowChanges().size() * 2][];
+      int i = 0;
+      for (RowChange r : t.rowChanges()) {
+        kv[i++] = KeyCodec.rowid(r.rowid().getAsLong());
+        kv[i++] = RowCodec.encode(r.after().values().toArray(new Value[0]));
+      }
+      out.add(kv);
+    }
+    return out;
+  }
+
+  private static double rawPuts(Path dir, List<byte[][]> encoded, int rows) throws Exception {
+    RocksDB.loadLibrary();
+    try (Options o = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(o, dir.toString());
+        WriteOptions w = new WriteOptions()) {
+      long start = System.nanoTime();
+      for (byte[][] kv : encoded) {
+        try (WriteBatch b = new WriteBatch()) {
+          for (int i = 0; i < kv.length; i += 2) {
+            b.put(kv[i], kv[i + 1]);
+          }
+          db.write(w, b);
+        }
+      }
+      return rows / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static SchemaChange createItems() {
+    return new SchemaChange("items", SchemaOp.CREATE_TABLE, "CREATE TABLE items(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)",
+        List.of(Column.of("id", "INTEGER", 1, false), Column.of("k", "INTEGER", 0, false), Column.of("v", "TEXT", 0, false)),
+        Optional.empty());
+  }
+
+  private static double applyRate(Path dir, List<ChangeSet> txns, int rows) {
+    try (Replica r = Replica.open(ReplicaConfig.of("bench", dir))) {
+      TransactionSink sink = r.sink();
+      sink.snapshotBegin(DB, 0, AT);
+      sink.snapshotChange(DB, 0, createItems());
+      sink.snapshotEnd(DB, 0);
+      long start = System.nanoTime();
+      long lsn = 0;
+      for (ChangeSet t : txns) {
+        sink.commit(DB, ++lsn, AT, t);
+      }
+      double rate = rows / ((System.nanoTime() - start) / 1e9);
+      if (r.lsn(DB) != lsn) {
+        throw new IllegalStateException("replica applied LSN " + r.lsn(DB) + " of " + lsn + ": " + r.status());
+      }
+      return rate;
+    }
+  }
+
+  private static List<Row> reads(Path rawDir, Path replicaDir, int rows, BenchSettings settings, Progress progress)
+      throws Exception {
+    int reads = settings.seconds() * 100_000;
+    SplittableRandom random = new SplittableRandom(7);
+    long[] hot = new long[reads];
+    long[] cold = new long[reads];
+    for (int i = 0; i < reads; i++) {
+      hot[i] = 1 + random.nextInt(HOT_ROWS);
+      cold[i] = 1 + random.nextInt(rows);
+    }
+    double rawHot;
+    double rawCold;
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, rawDir.toString())) {
+      rawGets(db, hot); // warm-up
+      rawHot = rawGets(db, hot);
+      rawCold = rawGets(db, cold);
+    }
+    double hits;
+    double hitRate;
+    try (Replica r = Replica.open(ReplicaConfig.of("bench", replicaDir))) {
+      replicaGets(r, hot); // fills the cache
+      hits = replicaGets(r, hot);
+      hitRate = r.status().cacheHitRate();
+    }
+    double misses;
+    try (Replica r = Replica.open(ReplicaConfig.of("bench", replicaDir).withCacheRows(HOT_ROWS))) {
+      replicaGets(r, cold);
+      misses = replicaGets(r, cold);
+    }
+    progress.say("replica: point reads: cache hits %,.0f/s (raw gets %,.0f/s), misses %,.0f/s (raw gets %,.0f/s)",
+        hits, rawHot, misses, rawCold);
+    String detail = String.format(Locale.ROOT, "%,d reads in one thread after a warm-up pass; hot set %,d rows "
+        + "(hit rate %.3f), misses: random rows of %,d through a %,d-row cache; baseline: RocksDB get() of the same keys",
+        reads, HOT_ROWS, hitRate, rows, HOT_ROWS);
+    return List.of(
+        new Row("replica", "point reads, cache hits", "reads/s", hits, OptionalDouble.of(rawHot), new Goal.None(),
+            List.of(hits), List.of(rawHot), detail, Optional.empty()),
+        new Row("replica", "point reads, cache misses", "reads/s", misses, OptionalDouble.of(rawCold), new Goal.None(),
+            List.of(misses), List.of(rawCold), detail, Optional.empty()));
+  }
+
+  private static double rawGets(RocksDB db, long[] keys) throws Exception {
+    long start = System.nanoTime();
+    long found = 0;
+    for (long k : keys) {
+      if (db.get(KeyCodec.rowid(k)) != null) {
+        found++;
+      }
+    }
+    if (found != keys.length) {
+      throw new IllegalStateException("raw RocksDB found " + found + " of " + keys.length + " keys");
+    }
+    return keys.length / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double replicaGets(Replica r, long[] keys) {
+    long start = System.nanoTime();
+    long found = 0;
+    for (long k : keys) {
+      if (r.get(DB, "items", List.of(Value.of(k)), Freshness.ANY).row().isPresent()) {
+        found++;
+      }
+    }
+    if (found != keys.length) {
+      throw new IllegalStateException("the replica found " + found + " of " + keys.length + " keys");
+    }
+    return keys.length / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static List<Row> latency(Workspace workspace, BenchSettings settings, Progress progress) throws Exception {
+    Path dir = workspace.newDir("replica-kafka");
+    progress.say("replica: starting a Kafka broker (child JVM)…");
+    try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
+      Path dbPath = dir.resolve(DB + ".db");
+      int rate = settings.latencyRate();
+      long nanos = TimeUnit.SECONDS.toNanos(settings.seconds());
+      int capacity = (int) Math.min(10_000_000, (long) rate * settings.seconds() * 5 / 4 + rate + 16);
+      long[] committed = new long[capacity];
+      long[] visible = new long[capacity];
+      try (SqliteWriter writer = SqliteWriter.create(dbPath);
+          Capture capture = Capture.start(CaptureConfig.defaults(dir.resolve("walflow")).withDatabase(DB, dbPath)
+              .withKafka(KafkaSettings.defaults(broker.bootstrapServers()).withTopic("walflow.bench"))
+              .withDurability(Durability.KAFKA));
+          Replica replica = Replica.open(ReplicaConfig.of("bench", dir.resolve("replica")))) {
+        capture.awaitDurable(DB, 0).get(60, TimeUnit.SECONDS);
+        DurableRecorder acked = new DurableRecorder(DB, capacity);
+        capture.onDurable(acked);
+        replica.start(new KafkaSource(broker.bootstrapServers(), "walflow.bench", "bench"));
+        replica.awaitLsn(DB, 0).get(60, TimeUnit.SECONDS);
+        for (int k = 1; k < capacity; k++) {
+          int lsn = k;
+          replica.awaitLsn(DB, lsn).thenRun(() -> visible[lsn] = System.nanoTime());
+        }
+        progress.say("replica: commit->visible through Kafka, %,d commits/s paced: %d s…", rate, settings.seconds());
+        SqliteWriter.Load load = writer.run(nanos, 1, rate, committed);
+        long last = Math.min(load.commits(), capacity - 1);
+        replica.awaitLsn(DB, last).get(120, TimeUnit.SECONDS);
+        Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        Histogram kafka = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        for (int k = 1; k <= last; k++) {
+          h.recordValue(Math.max(0, Math.min((visible[k] - committed[k]) / 1000, TimeUnit.SECONDS.toMicros(60))));
+          if (k <= acked.seen()) {
+            kafka.recordValue(Math.max(0, Math.min((acked.durableNanos(k) - committed[k]) / 1000, TimeUnit.SECONDS.toMicros(60))));
+          }
+        }
+        double p50 = h.getValueAtPercentile(50) / 1000.0;
+        double p99 = h.getValueAtPercentile(99) / 1000.0;
+        progress.say("replica:   p50 %.2f ms, p99 %.2f ms, max %.2f ms over %,d commits", p50, p99, h.getMaxValue() / 1000.0, last);
+        String detail = String.format(Locale.ROOT, "%,d commits at %.0f/s (target %d/s), one run of %d s; capture "
+            + "--durability kafka (acks=all), replica consumer on loopback; p90 %.2f ms, max %.2f ms; of which "
+            + "commit->acknowledged by Kafka (capture's share): p50 %.2f ms, p99 %.2f ms",
+            last, load.commitsPerSecond(), rate, settings.seconds(), h.getValueAtPercentile(90) / 1000.0,
+            h.getMaxValue() / 1000.0, kafka.getValueAtPercentile(50) / 1000.0, kafka.getValueAtPercentile(99) / 1000.0);
+        progress.say("replica:   commit->acknowledged by Kafka: p50 %.2f ms, p99 %.2f ms",
+            kafka.getValueAtPercentile(50) / 1000.0, kafka.getValueAtPercentile(99) / 1000.0);
+        Optional<String> problem = capture.failure().map(Throwable::getMessage);
+        return List.of(
+            new Row("replica", "commit->visible at replica p50, via Kafka", "ms", p50, OptionalDouble.empty(),
+                new Goal.None(), List.of(p50), List.of(), detail, problem),
+            new Row("replica", "commit->visible at replica p99, via Kafka", "ms", p99, OptionalDouble.empty(),
+                new Goal.None(), List.of(p99), List.of(), detail, problem));
+      }
+    } finally {
+      workspace.delete(dir);
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s.get(s.size() / 2);
+  }
+}

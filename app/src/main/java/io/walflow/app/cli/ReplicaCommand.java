@@ -1,0 +1,141 @@
+package io.walflow.app.cli;
+
+import io.walflow.ingest.KafkaSettings;
+import io.walflow.replica.DatabaseStatus;
+import io.walflow.replica.Replica;
+import io.walflow.replica.ReplicaConfig;
+import io.walflow.replica.ReplicaStatus;
+import io.walflow.replica.http.HttpSettings;
+import io.walflow.replica.http.ReplicaHttpServer;
+import io.walflow.replica.source.EntrySource;
+import io.walflow.replica.source.KafkaSource;
+import io.walflow.replica.source.LocalLogSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code walflow replica}: a regional read replica serving HTTP until SIGINT/SIGTERM. */
+@Command(name = "replica", mixinStandardHelpOptions = true,
+    description = {"A regional read replica: applies the log (from Kafka, or from a local walflow log) into RocksDB",
+        "and serves point reads and range scans over HTTP through a row cache. Runs until SIGINT or SIGTERM.",
+        "Endpoints: GET /v1/status, /v1/replica/{db}/{table}?limit=&after=&minLsn=&timeoutMs=, /v1/replica/{db}/{table}/{key}."})
+public final class ReplicaCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
+
+  @Option(names = "--region", required = true, paramLabel = "NAME",
+      description = "The replica's region; its Kafka consumer group is walflow-replica-NAME.")
+  String region;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Consume the log from Kafka (bootstrap servers).")
+    String kafka;
+
+    @Option(names = "--from-log", paramLabel = "DIR", description = "Tail a local walflow log instead (capture's --data-dir).")
+    Path fromLog;
+  }
+
+  @Option(names = "--topic", defaultValue = KafkaSettings.DEFAULT_TOPIC, paramLabel = "TOPIC",
+      description = "The log's Kafka topic (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--data-dir", defaultValue = "walflow-replica", paramLabel = "DIR",
+      description = "The replica's own directory (RocksDB); one per region (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--http-port", defaultValue = "8480", paramLabel = "PORT", description = "HTTP port (default: ${DEFAULT-VALUE}; 0: any free port).")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token that reads require (repeatable).")
+  List<String> tokens = new ArrayList<>();
+
+  @Option(names = "--tokens-file", paramLabel = "FILE", description = "A file of bearer tokens, one per line ('#' starts a comment).")
+  Path tokensFile;
+
+  @Option(names = "--open", description = "Serve without a token. Development only: anyone who can connect reads every row.")
+  boolean open;
+
+  @Option(names = "--cache-rows", defaultValue = "100000", paramLabel = "N", description = "Rows the cache holds (default: ${DEFAULT-VALUE}).")
+  long cacheRows;
+
+  @Option(names = "--sync", description = "Force every applied transaction to disk (survives a machine crash; default: a process crash).")
+  boolean sync;
+
+  @Option(names = "--status-every", defaultValue = "10s", paramLabel = "DURATION",
+      description = "Log each database's LSN and lag this often (default: ${DEFAULT-VALUE}; 0 to disable).")
+  String statusEvery;
+
+  @Override
+  public Integer call() throws Exception {
+    HttpSettings http = new HttpSettings(httpHost, httpPort, tokens(), open, HttpSettings.DEFAULT_MAX_URI);
+    long every = Durations.parse(statusEvery, "--status-every").toMillis();
+    ReplicaConfig config = new ReplicaConfig(region, dataDir, cacheRows, sync);
+    Replica replica = Replica.open(config);
+    EntrySource entries = source.kafka != null ? new KafkaSource(source.kafka, topic, region) : new LocalLogSource(source.fromLog);
+    ReplicaHttpServer server;
+    try {
+      replica.start(entries);
+      server = ReplicaHttpServer.start(replica, http);
+    } catch (RuntimeException e) {
+      replica.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping: HTTP, then the apply thread (after its transaction), then RocksDB");
+      server.close();
+      replica.close();
+      stopped.countDown();
+    }, "walflow-replica-shutdown"));
+    LOG.info("replica {} serving {} from {} ({})", region, server.baseUrl(), dataDir.toAbsolutePath(),
+        source.kafka != null ? "kafka " + source.kafka + " topic " + topic : "log " + source.fromLog);
+    while (!stopped.await(every > 0 ? every : 1000, TimeUnit.MILLISECONDS)) {
+      if (every > 0) {
+        ReplicaStatus s = replica.status();
+        LOG.info("source: {}; cache hit rate {}; {} bytes on disk", s.source(), String.format("%.3f", s.cacheHitRate()), s.bytesOnDisk());
+        for (DatabaseStatus d : s.databases().values()) {
+          LOG.info("{}: {} lsn={} lagLsns={} lagMs={} tables={}{}", d.db(), d.state().name().toLowerCase(), d.lsn(),
+              d.lagLsns(), d.lagMs(), d.tables(), d.reason().map(r -> " (" + r + ")").orElse(""));
+        }
+      }
+    }
+    return 0;
+  }
+
+  private Set<String> tokens() throws IOException {
+    Set<String> all = new HashSet<>(tokens);
+    if (tokensFile != null) {
+      for (String line : Files.readAllLines(tokensFile)) {
+        String t = line.strip();
+        if (!t.isEmpty() && !t.startsWith("#")) {
+          all.add(t);
+        }
+      }
+      if (all.isEmpty()) {
+        throw new IllegalArgumentException("--tokens-file " + tokensFile + " holds no token");
+      }
+    }
+    if (open && !all.isEmpty()) {
+      throw new IllegalArgumentException("--open serves without tokens; give either --open or tokens, not both");
+    }
+    return all;
+  }
+}

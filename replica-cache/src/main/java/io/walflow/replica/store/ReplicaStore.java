@@ -1,0 +1,322 @@
+package io.walflow.replica.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The replica's RocksDB database (one per region), in the layout of {@code docs/replica.md}:
+ *
+ * <pre>
+ *   'w' db                 → lsn:8 committedAtMicros:8      the database's watermark
+ *   's' db 0x00 table      → TableSchema (JSON)             one per replicated table
+ *   'r' tableId:8 key      → RowCodec row                   rows in key order (KeyCodec)
+ *   'n'                    → nextTableId:8                  table ids are never reused
+ *   'p' db                 → tableId:8 × n                  key ranges of a snapshot being staged
+ * </pre>
+ *
+ * <p>Every write goes through {@link StoreBatch} and {@link #write}, one atomic {@code WriteBatch}
+ * with the write-ahead log enabled. Every RocksDB failure is rethrown as a {@link
+ * StoreException} naming the directory. Thread-safe.
+ */
+public final class ReplicaStore implements AutoCloseable {
+  static final byte WATERMARK = 'w';
+  static final byte SCHEMA = 's';
+  static final byte ROW = 'r';
+  static final byte NEXT_ID = 'n';
+  static final byte STAGED = 'p';
+
+  /** A database's applied position. */
+  public record Watermark(long lsn, Instant committedAt) {}
+
+  /** What the store holds of one database when it is opened. */
+  public record StoredDatabase(String db, Watermark watermark, Map<String, TableSchema> tables) {}
+
+  private final Path dir;
+  private final RocksDB db;
+  private final Options options;
+  private final WriteOptions writeOptions;
+  private volatile boolean closed;
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private ReplicaStore(Path dir, RocksDB db, Options options, WriteOptions writeOptions) {
+    this.dir = dir;
+    this.db = db;
+    this.options = options;
+    this.writeOptions = writeOptions;
+  }
+
+  /**
+   * Opens (or creates) the store in {@code dir}, and drops the rows of any snapshot that was
+   * being staged when the process stopped.
+   *
+   * @param sync whether each write is forced to disk (survives a machine crash, not only a process crash)
+   */
+  public static ReplicaStore open(Path dir, boolean sync) {
+    Options options = new Options().setCreateIfMissing(true);
+    try {
+      Files.createDirectories(dir);
+      RocksDB db = RocksDB.open(options, dir.toString());
+      ReplicaStore store = new ReplicaStore(dir, db, options, new WriteOptions().setSync(sync));
+      store.dropStaged();
+      return store;
+    } catch (RocksDBException e) {
+      options.close();
+      throw new StoreException("cannot open the replica store in " + dir + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      options.close();
+      throw new UncheckedIOException("cannot create the replica store directory " + dir, e);
+    }
+  }
+
+  /** The store's directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** A new, empty batch. */
+  public StoreBatch batch() {
+    return new StoreBatch(this);
+  }
+
+  /** Applies {@code batch} atomically (all of it or nothing, also across a crash). */
+  public void write(StoreBatch batch) {
+    checkOpen();
+    try {
+      db.write(writeOptions, batch.batch());
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot write to the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The stored row of table {@code tableId} under {@code key}, if any. */
+  public Optional<byte[]> get(long tableId, byte[] key) {
+    checkOpen();
+    try {
+      return Optional.ofNullable(db.get(rowKey(tableId, key)));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read from the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A consistent view of the store as of now; close it when done. */
+  public View view() {
+    checkOpen();
+    return new View(db.getSnapshot());
+  }
+
+  /** A point-in-time view for range scans (a RocksDB snapshot). */
+  public final class View implements AutoCloseable {
+    private final Snapshot snapshot;
+
+    private View(Snapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    /**
+     * Calls {@code row} with (key, value) for up to {@code limit} rows of table {@code tableId}
+     * after {@code after} (exclusive; from the first row when empty), in key order.
+     *
+     * @return whether more rows follow
+     */
+    public boolean scan(long tableId, Optional<byte[]> after, int limit, BiConsumer<byte[], byte[]> row) {
+      checkOpen();
+      byte[] prefix = rowKey(tableId, new byte[0]);
+      try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot); RocksIterator it = db.newIterator(ro)) {
+        if (after.isPresent()) {
+          byte[] from = rowKey(tableId, after.get());
+          it.seek(from);
+          if (it.isValid() && Arrays.equals(it.key(), from)) {
+            it.next();
+          }
+        } else {
+          it.seek(prefix);
+        }
+        int n = 0;
+        for (; it.isValid(); it.next()) {
+          byte[] k = it.key();
+          if (!startsWith(k, prefix)) {
+            return false;
+          }
+          if (n == limit) {
+            return true;
+          }
+          row.accept(Arrays.copyOfRange(k, prefix.length, k.length), it.value());
+          n++;
+        }
+        statusOf(it);
+        return false;
+      }
+    }
+
+    @Override
+    public void close() {
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  /** Every database's watermark and tables, as stored. */
+  public List<StoredDatabase> load() {
+    checkOpen();
+    Map<String, Watermark> marks = new HashMap<>();
+    Map<String, Map<String, TableSchema>> tables = new HashMap<>();
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(new byte[] {WATERMARK}); it.isValid() && it.key()[0] == WATERMARK; it.next()) {
+        String name = new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8);
+        byte[] v = it.value();
+        if (v.length != 16) {
+          throw new StoreException("watermark of " + name + " in " + dir + " has " + v.length + " bytes, expected 16", null);
+        }
+        long micros = KeyCodec.getLong(v, 8);
+        marks.put(name, new Watermark(KeyCodec.getLong(v, 0),
+            Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000)));
+      }
+      for (it.seek(new byte[] {SCHEMA}); it.isValid() && it.key()[0] == SCHEMA; it.next()) {
+        byte[] k = it.key();
+        int sep = indexOf(k, (byte) 0, 1);
+        if (sep < 0) {
+          throw new StoreException("schema key without separator in " + dir, null);
+        }
+        String name = new String(k, 1, sep - 1, StandardCharsets.UTF_8);
+        TableSchema t = TableSchema.fromBytes(it.value(), "of " + name + " in " + dir);
+        tables.computeIfAbsent(name, x -> new HashMap<>()).put(t.name(), t);
+      }
+      statusOf(it);
+    }
+    List<StoredDatabase> out = new ArrayList<>();
+    marks.forEach((name, w) -> out.add(new StoredDatabase(name, w, tables.getOrDefault(name, Map.of()))));
+    return out;
+  }
+
+  /** The next table id to allot (ids are never reused). */
+  public long nextTableId() {
+    checkOpen();
+    try {
+      byte[] v = db.get(new byte[] {NEXT_ID});
+      return v == null ? 1 : KeyCodec.getLong(v, 0);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read from the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void dropStaged() {
+    StoreBatch cleanup = batch();
+    int found = 0;
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(new byte[] {STAGED}); it.isValid() && it.key()[0] == STAGED; it.next()) {
+        byte[] ids = it.value();
+        for (int i = 0; i + 8 <= ids.length; i += 8) {
+          cleanup.deleteTable(KeyCodec.getLong(ids, i));
+        }
+        cleanup.batchDelete(it.key());
+        found++;
+      }
+      statusOf(it);
+    }
+    if (found > 0) {
+      write(cleanup);
+    }
+    cleanup.close();
+  }
+
+  /** Bytes of the store's files on disk. */
+  public long bytesOnDisk() {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0; // a file RocksDB deleted while we walked
+        }
+      }).sum();
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  static byte[] rowKey(long tableId, byte[] key) {
+    byte[] k = new byte[9 + key.length];
+    k[0] = ROW;
+    KeyCodec.putLong(k, 1, tableId);
+    System.arraycopy(key, 0, k, 9, key.length);
+    return k;
+  }
+
+  static byte[] withPrefix(byte tag, String db) {
+    byte[] name = db.getBytes(StandardCharsets.UTF_8);
+    byte[] k = new byte[1 + name.length];
+    k[0] = tag;
+    System.arraycopy(name, 0, k, 1, name.length);
+    return k;
+  }
+
+  static byte[] schemaKey(String db, String table) {
+    byte[] name = db.getBytes(StandardCharsets.UTF_8);
+    byte[] t = table.getBytes(StandardCharsets.UTF_8);
+    byte[] k = new byte[2 + name.length + t.length];
+    k[0] = SCHEMA;
+    System.arraycopy(name, 0, k, 1, name.length);
+    System.arraycopy(t, 0, k, 2 + name.length, t.length);
+    return k;
+  }
+
+  private static boolean startsWith(byte[] k, byte[] prefix) {
+    return k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static int indexOf(byte[] b, byte x, int from) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void statusOf(RocksIterator it) {
+    try {
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot iterate the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the replica store in " + dir + " is closed");
+    }
+  }
+
+  /** Closes RocksDB (after its write-ahead log is flushed). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    db.close();
+    writeOptions.close();
+    options.close();
+  }
+}

@@ -1,0 +1,164 @@
+package io.walflow.replica.store;
+
+import io.walflow.ingest.change.BlobValue;
+import io.walflow.ingest.change.IntegerValue;
+import io.walflow.ingest.change.NullValue;
+import io.walflow.ingest.change.RealValue;
+import io.walflow.ingest.change.TextValue;
+import io.walflow.ingest.change.Value;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The stored form of a row: its values by column slot (see {@link TableSchema}), each with its
+ * storage class.
+ *
+ * <pre>
+ *   Row   := version:u8 (= 1) count:uvarint Value × count     (no trailing bytes)
+ *   Value := tag:u8 then 0 NULL | 1 INTEGER svarint | 2 REAL 8 bytes IEEE-754 big-endian
+ *                        | 3 TEXT uvarint length, UTF-8 | 4 BLOB uvarint length, bytes
+ * </pre>
+ *
+ * <p>Slot {@code i} holds the value of the column with slot {@code i}; a row stored before a column
+ * was added has fewer slots and reads that column's default. The varints are those of the change
+ * codec (LEB128, zig-zag for signed).
+ */
+public final class RowCodec {
+  static final int VERSION = 1;
+
+  private RowCodec() {}
+
+  /** Encodes the values of slots {@code 0 .. values.length − 1}. */
+  public static byte[] encode(Value[] values) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 12 * values.length);
+    out.write(VERSION);
+    uvarint(out, values.length);
+    for (Value v : values) {
+      if (v instanceof NullValue) {
+        out.write(0);
+      } else if (v instanceof IntegerValue i) {
+        out.write(1);
+        uvarint(out, (i.value() << 1) ^ (i.value() >> 63));
+      } else if (v instanceof RealValue r) {
+        out.write(2);
+        byte[] b = new byte[8];
+        KeyCodec.putLong(b, 0, Double.doubleToRawLongBits(r.value()));
+        out.writeBytes(b);
+      } else if (v instanceof TextValue t) {
+        out.write(3);
+        byte[] b = t.value().getBytes(StandardCharsets.UTF_8);
+        uvarint(out, b.length);
+        out.writeBytes(b);
+      } else {
+        out.write(4);
+        BlobValue blob = (BlobValue) v;
+        uvarint(out, blob.length());
+        out.writeBytes(blob.value());
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes a stored row.
+   *
+   * @throws StoreException naming {@code where} and the byte offset when the bytes are malformed
+   */
+  public static Value[] decode(byte[] bytes, String where) {
+    Reader r = new Reader(bytes, where);
+    int version = r.u8();
+    if (version != VERSION) {
+      throw r.error("unknown row version " + version);
+    }
+    long count = r.uvarint();
+    if (count > bytes.length) {
+      throw r.error("value count " + count + " exceeds the row's " + bytes.length + " bytes");
+    }
+    Value[] values = new Value[(int) count];
+    for (int i = 0; i < count; i++) {
+      int tag = r.u8();
+      values[i] = switch (tag) {
+        case 0 -> NullValue.INSTANCE;
+        case 1 -> {
+          long z = r.uvarint();
+          yield new IntegerValue((z >>> 1) ^ -(z & 1));
+        }
+        case 2 -> new RealValue(Double.longBitsToDouble(KeyCodec.getLong(r.take(8), 0)));
+        case 3 -> new TextValue(r.utf8(r.length()));
+        case 4 -> new BlobValue(r.take(r.length()));
+        default -> throw r.error("unknown value tag " + tag);
+      };
+    }
+    if (r.pos != bytes.length) {
+      throw r.error((bytes.length - r.pos) + " trailing bytes");
+    }
+    return values;
+  }
+
+  private static void uvarint(ByteArrayOutputStream out, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out.write((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
+  }
+
+  private static final class Reader {
+    final byte[] b;
+    final String where;
+    int pos;
+
+    Reader(byte[] b, String where) {
+      this.b = b;
+      this.where = where;
+    }
+
+    StoreException error(String what) {
+      return new StoreException("malformed stored row " + where + " at byte " + pos + ": " + what, null);
+    }
+
+    int u8() {
+      if (pos >= b.length) {
+        throw error("unexpected end");
+      }
+      return b[pos++] & 0xFF;
+    }
+
+    long uvarint() {
+      long v = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        int x = u8();
+        v |= (long) (x & 0x7F) << shift;
+        if ((x & 0x80) == 0) {
+          return v;
+        }
+      }
+      throw error("varint longer than 10 bytes");
+    }
+
+    int length() {
+      long n = uvarint();
+      if (n > b.length - pos) {
+        throw error("length " + n + " exceeds the " + (b.length - pos) + " bytes that remain");
+      }
+      return (int) n;
+    }
+
+    byte[] take(int n) {
+      if (n > b.length - pos) {
+        throw error(n + " bytes needed, " + (b.length - pos) + " remain");
+      }
+      byte[] out = new byte[n];
+      System.arraycopy(b, pos, out, 0, n);
+      pos += n;
+      return out;
+    }
+
+    String utf8(int n) {
+      // encode() wrote it from a Java string, and RocksDB checksums its blocks: no strict check here.
+      String text = new String(b, pos, n, StandardCharsets.UTF_8);
+      pos += n;
+      return text;
+    }
+  }
+}
