@@ -14,10 +14,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -107,11 +107,15 @@ class LivePageBrowserTest {
   /** Waits until the page's result table holds exactly these rows (as "a|b|c", any order). */
   private static void waitForRows(WebDriverWait wait, List<String> expected) {
     List<String> want = expected.stream().sorted().toList();
-    wait.withMessage(() -> "the live page's rows to become " + want).until(b -> {
-      List<String> shown = new ArrayList<>();
-      for (WebElement tr : b.findElements(By.cssSelector("#result tbody tr"))) {
-        shown.add(tr.findElements(By.tagName("td")).stream().map(WebElement::getText).collect(Collectors.joining("|")));
-      }
+    List<String> shown = new ArrayList<>();
+    wait.withMessage(() -> "the live page's rows to become " + want + ", showing " + shown).until(b -> {
+      // Read the table in one script: the page replaces its rows on every event.
+      @SuppressWarnings("unchecked")
+      List<String> now = (List<String>) ((JavascriptExecutor) b).executeScript(
+          "return [...document.querySelectorAll('#result tbody tr')]"
+              + ".map(tr => [...tr.cells].map(td => td.textContent).join('|'));");
+      shown.clear();
+      shown.addAll(now);
       shown.sort(null);
       return shown.equals(want);
     });
