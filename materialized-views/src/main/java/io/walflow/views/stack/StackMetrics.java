@@ -57,8 +57,12 @@ public final class StackMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     DistributionSummary batch = DistributionSummary.builder("walflow.log.append.entries")
         .description("Entry parts per append (the commit window's grouping)").register(registry);
+    Timer window = Timer.builder("walflow.log.commit.window")
+        .description("From a batch's first entry leaving the writer's queue to durable: commit window plus append")
+        .publishPercentiles(0.5, 0.99).register(registry);
     capture.onAppended(a -> {
       append.record(a.appendNanos(), TimeUnit.NANOSECONDS);
+      window.record(a.windowNanos(), TimeUnit.NANOSECONDS);
       batch.record(a.entries().size());
     });
     Map<String, Timer> updates = new ConcurrentHashMap<>();

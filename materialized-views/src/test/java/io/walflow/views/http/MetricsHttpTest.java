@@ -70,6 +70,8 @@ class MetricsHttpTest {
         assertThat(value(text, "walflow_capture_lag_lsns{db=\"app\"}")).isGreaterThanOrEqualTo(0);
         assertThat(value(text, "walflow_capture_last_commit_age_milliseconds{db=\"app\"}")).isGreaterThanOrEqualTo(0);
         assertThat(value(text, "walflow_log_append_seconds_count")).isGreaterThan(0);
+        assertThat(value(text, "walflow_log_commit_window_seconds_count")).isGreaterThan(0);
+        assertThat(value(text, "walflow_log_append_entries_count")).isGreaterThan(0);
         assertThat(value(text, "walflow_view_update_seconds_count{db=\"app\"}")).isGreaterThanOrEqualTo(5);
         assertThat(value(text, "walflow_views_subscribers")).isEqualTo(0);
         assertThat(value(text, "walflow_views_streams")).isEqualTo(0);
