@@ -104,6 +104,14 @@ public final class Capture implements AutoCloseable {
     });
   }
 
+  /**
+   * Registers a listener told, on the log writer's thread, of every append to the local log (its
+   * entries and how long the append took), for metrics. Must be quick.
+   */
+  public void onAppended(java.util.function.Consumer<io.walflow.ingest.log.LogWriter.Appended> listener) {
+    service.writer().addListener(listener);
+  }
+
   /** See {@link #onDurable}. */
   @FunctionalInterface
   public interface DurableListener {

@@ -132,6 +132,27 @@ class ReplicaHttpTest {
   }
 
   @Test
+  void metrics_prometheusTextWithAppliedLsnLagAndCacheHits() throws Exception {
+    assertThat(raw("GET", "/metrics", null).statusCode()).isEqualTo(401);
+    client.get("app", "t", List.of(Value.of(3)), Freshness.ANY);
+    client.get("app", "t", List.of(Value.of(3)), Freshness.ANY);
+    replica.sink().commit("app", 1, T, rows(insert("t", 7, row("id", Value.of(7), "v", Value.of("x")))));
+    HttpResponse<String> r = raw("GET", "/metrics", "s3cret");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+    String text = r.body();
+    System.out.println(text);
+    assertThat(text).contains("# TYPE walflow_replica_cache_hits_total counter")
+        .containsPattern("(?m)^walflow_replica_applied_lsn\\{db=\"app\"\\} 1\\.0$")
+        .containsPattern("(?m)^walflow_replica_lag_lsns\\{db=\"app\"\\} ")
+        .containsPattern("(?m)^walflow_replica_lag_milliseconds\\{db=\"app\"\\} ")
+        .containsPattern("(?m)^walflow_replica_cache_hits_total [1-9]")
+        .containsPattern("(?m)^walflow_replica_cache_misses_total [1-9]")
+        .containsPattern("(?m)^walflow_replica_cache_hit_ratio 0\\.[0-9]+");
+    assertThat(raw("GET", "/metrics?x=1", "s3cret").statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void auth_requiredAndChecked() throws Exception {
     assertThat(raw("GET", "/v1/status", null).statusCode()).isEqualTo(401);
     assertThat(raw("GET", "/v1/replica/app/t/1", "wrong").statusCode()).isEqualTo(401);

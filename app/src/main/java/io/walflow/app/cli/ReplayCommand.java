@@ -1,7 +1,7 @@
 package io.walflow.app.cli;
 
 import io.walflow.ingest.Replay;
-import java.io.PrintWriter;
+import io.walflow.ingest.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -32,20 +32,22 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    long[] lastShown = {System.nanoTime(), -1};
+    // Progress: LSNs replayed since the snapshot replay starts from, against the target LSN when given.
+    ProgressLine progress = new ProgressLine("replay of '" + db + "'" + (lsn == null ? "" : " to LSN " + lsn), -1,
+        "commits");
+    long[] base = {-1};
+    long[] last = {0};
     Replay.Result r = Replay.toFile(dataDir, db, lsn == null ? OptionalLong.empty() : OptionalLong.of(lsn), to, reached -> {
-      long now = System.nanoTime();
-      if (now - lastShown[0] > 1_000_000_000L) {
-        err.printf("\rreplaying %s: LSN %d%s", db, reached, lsn == null ? "" : " of " + lsn);
-        err.flush();
-        lastShown[0] = now;
-        lastShown[1] = reached;
+      if (base[0] < 0) {
+        base[0] = reached;
+        if (lsn != null) {
+          progress.total(lsn - reached);
+        }
       }
+      last[0] = reached - base[0];
+      progress.update(last[0]);
     });
-    if (lastShown[1] >= 0) {
-      err.println();
-    }
+    progress.finish(last[0]);
     spec.commandLine().getOut().printf("wrote %s: database '%s' at LSN %d (%d pages of %d bytes; snapshot LSN %d + %d commits)%n",
         to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
     return 0;

@@ -16,6 +16,7 @@ import io.walflow.ingest.wal.WalCommit;
 import io.walflow.ingest.wal.WalHeader;
 import io.walflow.ingest.wal.WalPosition;
 import io.walflow.ingest.wal.WalScanner;
+import io.walflow.ingest.progress.ProgressLine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -159,6 +160,7 @@ final class DatabaseTailer implements Runnable {
     } finally {
       closeQuietly();
       MDC.remove("db");
+      MDC.remove("lsn");
     }
   }
 
@@ -196,6 +198,7 @@ final class DatabaseTailer implements Runnable {
   private void resumeFrom(LogTail.Last last) throws IOException, InterruptedException {
     LogEntry entry = last.entry();
     lsn = entry.lsn();
+    MDC.put("lsn", Long.toString(lsn));
     durability.markDurable(db, lsn);
     Optional<ShadowImage> recovered = ImageRecovery.recover(log, imagesDir, db, last);
     if (recovered.isEmpty()) {
@@ -312,7 +315,9 @@ final class DatabaseTailer implements Runnable {
       shadow = ShadowImage.create(imagesDir, db, pageSize);
       changes.reset();
       ByteBuffer buf = ByteBuffer.allocate(pageSize);
+      ProgressLine reading = new ProgressLine("snapshot of '" + db + "': reading", dbSize, "pages");
       for (int p = 1; p <= dbSize; p++) {
+        reading.update(p - 1);
         byte[] data = walPages.get(p);
         if (data == null) {
           buf.clear();
@@ -327,12 +332,14 @@ final class DatabaseTailer implements Runnable {
         }
         shadow.writeSnapshotPage(p, data);
       }
+      reading.finish(dbSize);
     }
     shadow.file().setPageCount(dbSize);
     emitSnapshot(snapLsn, shadow.file(), position);
     durability.awaitDurable(db, snapLsn).join();
     shadow.markFilled(snapLsn, dbSize);
     lsn = snapLsn;
+    MDC.put("lsn", Long.toString(lsn));
     LOG.info("database '{}': snapshot at LSN {}: {} pages of {} bytes in {} ms", db, snapLsn, dbSize, pageSize,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     status.state("capturing");
@@ -348,7 +355,10 @@ final class DatabaseTailer implements Runnable {
       throw new CaptureException(db, "database of " + pages + " pages needs " + parts + " snapshot parts; at most 65535 are supported");
     }
     Instant at = Instant.now();
+    ProgressLine appending = new ProgressLine("snapshot of '" + db + "' at LSN " + snapLsn + ": appending", pages,
+        "pages");
     for (int part = 0; part < parts; part++) {
+      appending.update((long) part * perPart);
       List<LogEntry.Page> list = new ArrayList<>();
       int from = part * perPart + 1;
       int to = Math.min(pages, from + perPart - 1);
@@ -363,6 +373,7 @@ final class DatabaseTailer implements Runnable {
       status.logBytes(encoded.length);
       writer.submit(new Submission(db, snapLsn, encoded, part == parts - 1, part == 0));
     }
+    appending.finish(pages);
     bytesSinceSnapshot = 0;
   }
 
@@ -522,6 +533,7 @@ final class DatabaseTailer implements Runnable {
       writer.submit(new Submission(db, commitLsn, encoded, i == parts.size() - 1, false));
     }
     lsn = commitLsn;
+    MDC.put("lsn", Long.toString(lsn));
     position = c.end();
     status.committed(commitLsn, c.frameCount());
   }

@@ -34,8 +34,16 @@ public final class LogWriter implements AutoCloseable {
    */
   public record Submission(String db, long lsn, byte[] part, boolean lastPart, boolean snapshotStart) {}
 
-  /** Reported after each append, for metrics and benchmarks. */
-  public record Appended(List<Submission> entries, long index, long appendNanos, long durableAtNanos) {}
+  /**
+   * Reported after each append, for metrics and benchmarks.
+   *
+   * @param appendNanos how long the append (and force) took
+   * @param durableAtNanos {@link System#nanoTime()} when the batch became durable
+   * @param windowNanos from the batch's first entry leaving the queue to durable: the commit window
+   *     plus the append
+   */
+  public record Appended(List<Submission> entries, long index, long appendNanos, long durableAtNanos,
+      long windowNanos) {}
 
   private final ChronicleLog log;
   private final DurabilityTracker durability;
@@ -110,6 +118,7 @@ public final class LogWriter implements AutoCloseable {
           continue;
         }
         batch.add(first);
+        long windowStart = System.nanoTime();
         if (windowNanos > 0) {
           long deadline = System.nanoTime() + windowNanos;
           long left;
@@ -123,7 +132,7 @@ public final class LogWriter implements AutoCloseable {
           }
         }
         queue.drainTo(batch);
-        appendBatch(batch);
+        appendBatch(batch, windowStart);
         batch.clear();
       }
     } catch (InterruptedException e) {
@@ -135,7 +144,7 @@ public final class LogWriter implements AutoCloseable {
     }
   }
 
-  private void appendBatch(List<Submission> batch) throws IOException {
+  private void appendBatch(List<Submission> batch, long windowStart) throws IOException {
     long total = 0;
     for (Submission s : batch) {
       total += s.part().length;
@@ -179,7 +188,7 @@ public final class LogWriter implements AutoCloseable {
     long t1 = System.nanoTime();
     // Listeners first, so that what they record is there when a durability future completes.
     if (!listeners.isEmpty()) {
-      Appended a = new Appended(List.copyOf(batch), index, t1 - t0, t1);
+      Appended a = new Appended(List.copyOf(batch), index, t1 - t0, t1, t1 - windowStart);
       listeners.forEach(l -> l.accept(a));
     }
     for (Submission s : batch) {

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -58,8 +59,10 @@ final class Routes {
   private final HttpConfig config;
   private final StatusSource status;
   private final ClientLimits limits;
+  private final Supplier<String> metrics;
 
-  Routes(ViewService views, HttpConfig config, StatusSource status) {
+  Routes(ViewService views, HttpConfig config, StatusSource status, Supplier<String> metrics) {
+    this.metrics = metrics;
     this.views = views;
     this.config = config;
     this.status = status;
@@ -87,8 +90,13 @@ final class Routes {
         throw new HttpError(429, "too many requests from this client (limit " + (long) config.requestsPerSecond()
             + "/s, burst " + config.burst() + ")");
       }
-      String[] seg = segments(q.path());
       HttpMethod m = req.method();
+      if (q.path().equals("/metrics")) {
+        allow(m, HttpMethod.GET);
+        checkParams(params, NO_PARAMS);
+        return metrics(res);
+      }
+      String[] seg = segments(q.path());
       if (seg.length == 2 && seg[1].equals("status")) {
         allow(m, HttpMethod.GET);
         checkParams(params, NO_PARAMS);
@@ -115,7 +123,7 @@ final class Routes {
         return subscribe(req, res, grant, client, seg[2], params, seg[3].equals("ws"));
       }
       throw new HttpError(404, "no endpoint " + q.path() + " (see docs/http-api.md: /v1/views, /v1/views/{name}, "
-          + "/v1/views/{name}/subscribe, /v1/views/{name}/ws, /v1/status)");
+          + "/v1/views/{name}/subscribe, /v1/views/{name}/ws, /v1/status, /metrics)");
     } catch (HttpError e) {
       return send(res, e.status(), e.body());
     } catch (RuntimeException e) {
@@ -234,6 +242,17 @@ final class Routes {
       return o;
     }).subscribeOn(Schedulers.boundedElastic())
         .flatMap(o -> Mono.from(send(res, 200, o)))
+        .onErrorResume(e -> Mono.from(sendError(res, e)));
+  }
+
+  private Publisher<Void> metrics(HttpServerResponse res) {
+    if (metrics == null) {
+      throw new HttpError(404, "this server has no metrics (GET /metrics is served by walflow run)");
+    }
+    return Mono.fromCallable(() -> metrics.get().getBytes(StandardCharsets.UTF_8))
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(b -> res.status(200).header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .header("Content-Length", Integer.toString(b.length)).sendByteArray(Mono.just(b)).then())
         .onErrorResume(e -> Mono.from(sendError(res, e)));
   }
 

@@ -2,6 +2,7 @@ package io.walflow.views.http;
 
 import io.walflow.views.ViewService;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.DisposableServer;
@@ -30,7 +31,16 @@ public final class ViewsHttpServer implements AutoCloseable {
 
   /** Binds and starts serving; returns once the port is bound. */
   public static ViewsHttpServer start(ViewService views, HttpConfig config, StatusSource status) {
-    Routes routes = new Routes(views, config, status);
+    return start(views, config, status, null);
+  }
+
+  /**
+   * Binds and starts serving, with {@code GET /metrics} answering {@code metrics} (Prometheus' text
+   * format; {@code null}: the endpoint answers 404).
+   */
+  public static ViewsHttpServer start(ViewService views, HttpConfig config, StatusSource status,
+      Supplier<String> metrics) {
+    Routes routes = new Routes(views, config, status, metrics);
     DisposableServer server = HttpServer.create()
         .host(config.host())
         .port(config.port())

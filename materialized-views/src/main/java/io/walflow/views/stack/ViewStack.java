@@ -36,9 +36,11 @@ public final class ViewStack implements AutoCloseable {
   private final LogFollower follower;
   private final ViewService views;
   private final ViewsHttpServer http;
+  private final StackMetrics metrics;
 
   private ViewStack(StackConfig config, Capture capture, Dataflow dataflow, AppliedSink applied, LogFollower follower,
-      ViewService views, ViewsHttpServer http) {
+      ViewService views, ViewsHttpServer http, StackMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.capture = capture;
     this.dataflow = dataflow;
@@ -77,9 +79,10 @@ public final class ViewStack implements AutoCloseable {
         LOG.info("view '{}': {}", v.getKey(), v.getValue());
       }
       views = new ViewService(dataflow, config.views());
+      StackMetrics metrics = new StackMetrics(config.capture().databases().keySet(), capture, applied, views);
       ViewsHttpServer http = ViewsHttpServer.start(views, config.http(), new StackStatus(capture, applied,
-          config.capture().dataDir()));
-      return new ViewStack(config, capture, dataflow, applied, follower, views, http);
+          config.capture().dataDir()), metrics::scrape);
+      return new ViewStack(config, capture, dataflow, applied, follower, views, http, metrics);
     } catch (IOException | InterruptedException | RuntimeException e) {
       closeQuietly(views, follower, capture, dataflow);
       throw e;
@@ -117,6 +120,11 @@ public final class ViewStack implements AutoCloseable {
 
   public ViewsHttpServer http() {
     return http;
+  }
+
+  /** The series served at {@code GET /metrics}. */
+  public StackMetrics metrics() {
+    return metrics;
   }
 
   /** The last LSN of {@code db} applied to the engine, or -1. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The replica's apply thread: polls the source, turns entries into transactions ({@link
@@ -102,6 +103,8 @@ public final class ApplyLoop implements AutoCloseable {
     SourceItem.Entry e = (SourceItem.Entry) item;
     LogEntry entry = e.entry();
     String db = entry.db();
+    MDC.put("db", db);
+    MDC.put("lsn", Long.toString(entry.lsn()));
     applier.seen(db, entry.lsn(), entry.committedAt());
     if (applier.database(db).state() == io.walflow.replica.ApplyState.STOPPED) {
       pendingSnapshots.remove(db);

@@ -63,9 +63,11 @@ public final class ReplicaHttpServer implements AutoCloseable {
   private final HttpSettings settings;
   private final List<byte[]> tokens = new ArrayList<>();
   private final DisposableServer server;
+  private final ReplicaMetrics metrics;
 
   private ReplicaHttpServer(Replica replica, HttpSettings settings) {
     this.replica = replica;
+    this.metrics = new ReplicaMetrics(replica);
     this.settings = settings;
     settings.tokens().forEach(t -> tokens.add(t.getBytes(StandardCharsets.US_ASCII)));
     if (settings.open()) {
@@ -111,6 +113,20 @@ public final class ReplicaHttpServer implements AutoCloseable {
     for (int i = 1; i < parts.length; i++) {
       path.add(QueryStringDecoder.decodeComponent(parts[i]));
     }
+    if (path.equals(List.of("metrics"))) {
+      try {
+        params(q, Set.of());
+      } catch (RuntimeException e) {
+        return failure(res, e);
+      }
+      return Mono.fromSupplier(() -> metrics.scrape().getBytes(StandardCharsets.UTF_8))
+          .subscribeOn(Schedulers.boundedElastic())
+          .flatMap(b -> res.status(HttpResponseStatus.OK)
+              .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+              .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(b.length))
+              .sendByteArray(Mono.just(b)).then())
+          .onErrorResume(e -> Mono.from(failure(res, e)));
+    }
     Mono<ObjectNode> body;
     try {
       if (path.equals(List.of("v1", "status"))) {
@@ -122,7 +138,7 @@ public final class ReplicaHttpServer implements AutoCloseable {
         body = point(path.get(2), path.get(3), path.get(4), params(q, POINT_PARAMS));
       } else {
         return send(res, HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + q.rawPath()
-            + " (GET /v1/status, /v1/replica/{db}/{table}, /v1/replica/{db}/{table}/{key})"));
+            + " (GET /v1/status, /v1/replica/{db}/{table}, /v1/replica/{db}/{table}/{key}, /metrics)"));
       }
     } catch (RuntimeException e) {
       body = Mono.error(e);
