@@ -185,15 +185,19 @@ public final class Replica implements AutoCloseable {
     try (view) {
       Optional<byte[]> from = after.map(c -> cursorKey(c, t));
       List<Map<String, Value>> rows = new ArrayList<>(Math.min(limit, 1024));
+      List<List<Value>> keys = new ArrayList<>(Math.min(limit, 1024));
+      List<String> pk = t.withoutRowid() ? t.primaryKey().stream().map(TableSchema.StoredColumn::name).toList() : List.of();
       byte[][] last = new byte[1][];
       String where = "of " + db + "." + table;
       boolean more = view.scan(t.id(), from, limit, (k, v) -> {
-        rows.add(t.toRow(RowCodec.decode(v, where)));
+        Map<String, Value> row = t.toRow(RowCodec.decode(v, where));
+        rows.add(row);
+        keys.add(t.withoutRowid() ? pk.stream().map(row::get).toList() : List.of(Value.of(KeyCodec.rowidOf(k))));
         last[0] = k;
       });
       Optional<String> next = more ? Optional.of(Base64.getUrlEncoder().withoutPadding().encodeToString(last[0]))
           : Optional.empty();
-      return new RangeRead(lsn, rows, next);
+      return new RangeRead(lsn, rows, keys, next);
     }
   }
 

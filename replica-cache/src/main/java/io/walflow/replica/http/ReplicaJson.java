@@ -37,12 +37,17 @@ public final class ReplicaJson {
     return o;
   }
 
-  /** {@code {"lsn":123,"rows":[{…}],"next":"CURSOR"|null}} */
+  /** {@code {"lsn":123,"rows":[{…}],"keys":[[…]],"next":"CURSOR"|null}} */
   public static ObjectNode range(RangeRead read) {
     ObjectNode o = NODES.objectNode();
     o.put("lsn", read.lsn());
     var rows = o.putArray("rows");
     read.rows().forEach(r -> rows.add(row(r)));
+    var keys = o.putArray("keys");
+    for (List<Value> k : read.keys()) {
+      var key = keys.addArray();
+      k.forEach(v -> key.add(ChangeJson.toJson(v)));
+    }
     if (read.next().isPresent()) {
       o.put("next", read.next().get());
     } else {
@@ -115,8 +120,22 @@ public final class ReplicaJson {
     for (JsonNode r : o.required("rows")) {
       rows.add(row(r));
     }
+    List<List<Value>> keys = new ArrayList<>();
+    int i = 0;
+    for (JsonNode k : o.required("keys")) {
+      List<Value> key = new ArrayList<>();
+      int j = 0;
+      for (JsonNode v : k) {
+        key.add(ChangeJson.valueFromJson(v, "keys[" + i + "][" + j++ + "]"));
+      }
+      keys.add(key);
+      i++;
+    }
+    if (keys.size() != rows.size()) {
+      throw new ChangeFormatException(-1, rows.size() + " rows but " + keys.size() + " keys in a range answer");
+    }
     JsonNode next = o.required("next");
-    return new RangeRead(o.required("lsn").asLong(), rows, next.isNull() ? Optional.empty() : Optional.of(next.asText()));
+    return new RangeRead(o.required("lsn").asLong(), rows, keys, next.isNull() ? Optional.empty() : Optional.of(next.asText()));
   }
 
   private static Map<String, Value> row(JsonNode r) throws ChangeFormatException {
