@@ -1,5 +1,8 @@
 package io.walflow.app.cli;
 
+import io.walflow.replica.http.HttpSettings;
+import io.walflow.replica.repair.LogRangeServer;
+import java.util.Optional;
 import io.walflow.ingest.Capture;
 import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.DatabaseStats;
@@ -93,13 +96,32 @@ public final class CaptureCommand implements Callable<Integer> {
       description = "Log each database's LSN and counters this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
 
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = {"Serve the log by LSN range on this port (0: any free port) for replicas that repair a gap",
+          "(GET /v1/log/{db}?fromLsn=N&toLsn=M; docs/log-format.md). Needs --token or --open."})
+  Integer httpPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the log endpoint listens on (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token the log endpoint requires (repeatable).")
+  List<String> tokens = new java.util.ArrayList<>();
+
+  @Option(names = "--open", description = "Serve the log endpoint without a token. Development only: anyone who can connect reads the whole log.")
+  boolean open;
+
   @Override
   public Integer call() throws Exception {
     CaptureConfig cfg = config();
+    Optional<HttpSettings> http = httpSettings();
     CountDownLatch stopped = new CountDownLatch(1);
     Capture capture = Capture.start(cfg);
+    Optional<LogRangeServer> server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
+    server.ifPresent(s -> LOG.info("serving the log by LSN range at {}/v1/log/{{db}}?fromLsn=N&toLsn=M", s.baseUrl()));
     Thread hook = new Thread(() -> {
       LOG.info("stopping: reading what is committed and appending it");
+      server.ifPresent(LogRangeServer::close);
       try {
         capture.close();
       } catch (Exception e) {
@@ -130,6 +152,22 @@ public final class CaptureCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private Optional<HttpSettings> httpSettings() {
+    if (httpPort == null) {
+      if (open || !tokens.isEmpty()) {
+        throw new IllegalArgumentException("--token and --open are for the log endpoint: give --http-port too");
+      }
+      return Optional.empty();
+    }
+    if (open && !tokens.isEmpty()) {
+      throw new IllegalArgumentException("--open serves without tokens; give either --open or tokens, not both");
+    }
+    if (!open && tokens.isEmpty()) {
+      throw new IllegalArgumentException("--http-port needs --token TOKEN (repeatable) or, for development, --open");
+    }
+    return Optional.of(new HttpSettings(httpHost, httpPort, new java.util.HashSet<>(tokens), open, HttpSettings.DEFAULT_MAX_URI));
   }
 
   private static boolean allFailed(List<DatabaseStats> stats) {
