@@ -96,25 +96,13 @@ public final class CaptureCommand implements Callable<Integer> {
       description = "Log each database's LSN and counters this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
 
-  @Option(names = "--http-port", paramLabel = "PORT",
-      description = {"Serve the log by LSN range on this port (0: any free port) for replicas that repair a gap",
-          "(GET /v1/log/{db}?fromLsn=N&toLsn=M; docs/log-format.md). Needs --token or --open."})
-  Integer httpPort;
-
-  @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the log endpoint listens on (default: ${DEFAULT-VALUE}).")
-  String httpHost;
-
-  @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token the log endpoint requires (repeatable).")
-  List<String> tokens = new java.util.ArrayList<>();
-
-  @Option(names = "--open", description = "Serve the log endpoint without a token. Development only: anyone who can connect reads the whole log.")
-  boolean open;
+  /** The log endpoint to serve alongside capture (set by {@link CaptureNodeCommand}; not an option here). */
+  Optional<HttpSettings> logEndpoint = Optional.empty();
 
   @Override
   public Integer call() throws Exception {
     CaptureConfig cfg = config();
-    Optional<HttpSettings> http = httpSettings();
+    Optional<HttpSettings> http = logEndpoint;
     CountDownLatch stopped = new CountDownLatch(1);
     Capture capture = Capture.start(cfg);
     Optional<LogRangeServer> server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
@@ -152,22 +140,6 @@ public final class CaptureCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private Optional<HttpSettings> httpSettings() {
-    if (httpPort == null) {
-      if (open || !tokens.isEmpty()) {
-        throw new IllegalArgumentException("--token and --open are for the log endpoint: give --http-port too");
-      }
-      return Optional.empty();
-    }
-    if (open && !tokens.isEmpty()) {
-      throw new IllegalArgumentException("--open serves without tokens; give either --open or tokens, not both");
-    }
-    if (!open && tokens.isEmpty()) {
-      throw new IllegalArgumentException("--http-port needs --token TOKEN (repeatable) or, for development, --open");
-    }
-    return Optional.of(new HttpSettings(httpHost, httpPort, new java.util.HashSet<>(tokens), open, HttpSettings.DEFAULT_MAX_URI));
   }
 
   private static boolean allFailed(List<DatabaseStats> stats) {
