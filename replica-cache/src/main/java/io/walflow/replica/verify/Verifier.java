@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * replica under load can be verified; without it, the live source file is compared once the
  * replica has applied everything it has seen, and the comparison is repeated until it matches or
  * the time runs out (the writer should have stopped). Every page of the replica must be read at
- * that one LSN; a replica that moved meanwhile is read again.
+ * that one LSN; a replica that moved meanwhile is read again. A replica that cannot be reached
+ * (restarting) is waited for within the same time.
  */
 public final class Verifier {
   /** Rows per replica page. */
@@ -52,7 +53,16 @@ public final class Verifier {
     Report last = null;
     while (true) {
       boolean late = System.nanoTime() - deadline > 0;
-      DatabaseStatus s = status(replica, db);
+      DatabaseStatus s;
+      try {
+        s = status(replica, db);
+      } catch (java.io.UncheckedIOException e) {
+        if (late) {
+          throw e;
+        }
+        Thread.sleep(RETRY_MS); // a replica that is (re)starting: wait for it within the timeout
+        continue;
+      }
       if (s.lsn() < 0 || (dataDir.isEmpty() && s.lagLsns() > 0 && !late)) {
         if (late) {
           throw new IllegalStateException("replica's database '" + db + "' is at LSN " + s.lsn() + " (state "
