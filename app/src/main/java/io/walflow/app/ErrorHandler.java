@@ -13,7 +13,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
     if (ex instanceof CaptureException || ex instanceof CorruptEntryException || ex instanceof IOException
         || ex instanceof Replay.UnreachableLsnException || ex instanceof IllegalArgumentException
-        || ex instanceof KafkaBrokerException || ex instanceof io.walflow.replica.store.StoreException) {
+        || ex instanceof KafkaBrokerException || ex instanceof io.walflow.replica.store.StoreException
+        || ex instanceof java.io.UncheckedIOException || ex instanceof io.walflow.replica.client.ReplicaHttpException
+        || ex instanceof io.walflow.replica.BadReadException) {
       cmd.getErr().println("walflow: " + ex.getMessage());
       return 2;
     }

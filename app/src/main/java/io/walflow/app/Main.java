@@ -1,13 +1,14 @@
 package io.walflow.app;
 
 import io.walflow.app.cli.BenchCommand;
-import io.walflow.app.cli.CaptureCommand;
+import io.walflow.app.cli.CaptureNodeCommand;
 import io.walflow.app.cli.DemoCommand;
 import io.walflow.app.cli.DevKafkaCommand;
 import io.walflow.app.cli.LogCommand;
 import io.walflow.app.cli.ReplayCommand;
 import io.walflow.app.cli.RunCommand;
 import io.walflow.app.cli.ReplicaCommand;
+import io.walflow.app.cli.VerifyCommand;
 import io.walflow.app.cli.WriteLoadCommand;
 import picocli.CommandLine;
 import io.walflow.app.cli.ConfigFile;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "walflow 0.1.0",
     description = "Turns the write-ahead log of live SQLite databases into an ordered, durable stream of committed transactions.",
-    subcommands = {DemoCommand.class, RunCommand.class, CaptureCommand.class, LogCommand.class, ReplayCommand.class, ReplicaCommand.class, WriteLoadCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, CaptureNodeCommand.class, LogCommand.class, ReplayCommand.class, ReplicaCommand.class, VerifyCommand.class, WriteLoadCommand.class,
         BenchCommand.class, DevKafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--config", paramLabel = "FILE",

@@ -6,8 +6,13 @@ public enum ApplyState {
   WAITING_FOR_SNAPSHOT,
   /** Applying in order. */
   OK,
-  /** An LSN is missing: applying stopped until a snapshot replaces the database (repair is issue 5). */
+  /**
+   * An LSN is missing: applying stopped until the range is fetched from the capture node (when
+   * repair is configured) or a snapshot replaces the database.
+   */
   GAP,
+  /** A gap is being filled from the capture node's log; reads are served from the last applied LSN. */
+  REPAIRING,
   /** An entry was corrupt or undecodable, or the store failed: applying stopped. */
   STOPPED
 }

@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param lagLsns {@code newestLsn − lsn}
  * @param lagMs how long the oldest entry seen but not applied has been committed; 0 when caught up
  * @param state whether the database is being applied
- * @param reason why it is not, when the state is GAP or STOPPED
+ * @param reason why it is not, when the state is GAP, REPAIRING or STOPPED
  * @param tables how many tables it holds
  * @param snapshotLsn the LSN of the last snapshot applied since start ({@code -1}: none)
+ * @param repair what gap repair did since start
  */
 public record DatabaseStatus(
     String db,
@@ -26,4 +27,5 @@ public record DatabaseStatus(
     ApplyState state,
     Optional<String> reason,
     int tables,
-    long snapshotLsn) {}
+    long snapshotLsn,
+    RepairStats repair) {}

@@ -76,12 +76,22 @@ public final class Replica implements AutoCloseable {
    *
    * @throws IllegalStateException if a source was already started
    */
-  public synchronized Replica start(EntrySource source) {
+  public Replica start(EntrySource source) {
+    return start(source, Optional.empty());
+  }
+
+  /**
+   * Starts applying {@code source}; a gap (a missing LSN range) is filled from the capture node's
+   * log through {@code repair}, or from its newest snapshot when the log no longer holds the range.
+   *
+   * @throws IllegalStateException if a source was already started
+   */
+  public synchronized Replica start(EntrySource source, Optional<io.walflow.replica.repair.LogRangeClient> repair) {
     if (loop != null) {
       throw new IllegalStateException("replica " + config.region() + " already applies a source");
     }
     source.begin(applier.databases().isEmpty());
-    loop = new ApplyLoop(source, applier, config.dataDir().resolve("tmp"), "replica-apply-" + config.region());
+    loop = new ApplyLoop(source, applier, config.dataDir().resolve("tmp"), "replica-apply-" + config.region(), repair);
     loop.start();
     return this;
   }
@@ -185,16 +195,31 @@ public final class Replica implements AutoCloseable {
     try (view) {
       Optional<byte[]> from = after.map(c -> cursorKey(c, t));
       List<Map<String, Value>> rows = new ArrayList<>(Math.min(limit, 1024));
+      List<List<Value>> keys = new ArrayList<>(Math.min(limit, 1024));
+      List<String> pk = t.withoutRowid() ? t.primaryKey().stream().map(TableSchema.StoredColumn::name).toList() : List.of();
       byte[][] last = new byte[1][];
       String where = "of " + db + "." + table;
       boolean more = view.scan(t.id(), from, limit, (k, v) -> {
-        rows.add(t.toRow(RowCodec.decode(v, where)));
+        Map<String, Value> row = t.toRow(RowCodec.decode(v, where));
+        rows.add(row);
+        keys.add(t.withoutRowid() ? keyValues(k, pk.stream().map(row::get).toList()) : List.of(Value.of(KeyCodec.rowidOf(k))));
         last[0] = k;
       });
       Optional<String> next = more ? Optional.of(Base64.getUrlEncoder().withoutPadding().encodeToString(last[0]))
           : Optional.empty();
-      return new RangeRead(lsn, rows, next);
+      return new RangeRead(lsn, rows, keys, next);
     }
+  }
+
+  /**
+   * The key values of a stored WITHOUT ROWID row: its primary-key columns (exact types), unless
+   * they do not encode to the key it is stored under (a damaged store), then the stored key decoded.
+   */
+  private static List<Value> keyValues(byte[] stored, List<Value> fromRow) {
+    if (!fromRow.contains(null) && java.util.Arrays.equals(KeyCodec.values(fromRow), stored)) {
+      return fromRow;
+    }
+    return KeyCodec.decodeValues(stored, fromRow.size());
   }
 
   private static byte[] cursorKey(String cursor, TableSchema t) {

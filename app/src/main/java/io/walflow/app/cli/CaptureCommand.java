@@ -1,5 +1,8 @@
 package io.walflow.app.cli;
 
+import io.walflow.replica.http.HttpSettings;
+import io.walflow.replica.repair.LogRangeServer;
+import java.util.Optional;
 import io.walflow.ingest.Capture;
 import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.DatabaseStats;
@@ -93,13 +96,20 @@ public final class CaptureCommand implements Callable<Integer> {
       description = "Log each database's LSN and counters this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
 
+  /** The log endpoint to serve alongside capture (set by {@link CaptureNodeCommand}; not an option here). */
+  Optional<HttpSettings> logEndpoint = Optional.empty();
+
   @Override
   public Integer call() throws Exception {
     CaptureConfig cfg = config();
+    Optional<HttpSettings> http = logEndpoint;
     CountDownLatch stopped = new CountDownLatch(1);
     Capture capture = Capture.start(cfg);
+    Optional<LogRangeServer> server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
+    server.ifPresent(s -> LOG.info("serving the log by LSN range at {}/v1/log/{{db}}?fromLsn=N&toLsn=M", s.baseUrl()));
     Thread hook = new Thread(() -> {
       LOG.info("stopping: reading what is committed and appending it");
+      server.ifPresent(LogRangeServer::close);
       try {
         capture.close();
       } catch (Exception e) {

@@ -1,18 +1,21 @@
 package io.walflow.app.cli;
 
 import io.walflow.ingest.Replay;
-import io.walflow.ingest.progress.ProgressLine;
+import io.walflow.replica.replay.ReplicaReplay;
+import io.walflow.replica.verify.Report;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code walflow replay}: rebuilds a database file from the log. */
+/** {@code walflow replay}: rebuilds a database file, or a replica's RocksDB, from the log. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Writes a database as of an LSN, rebuilt from the log alone.",
+    description = {"Writes a database as of an LSN, rebuilt from the log alone, as a SQLite file (--to) or as a replica (--to-replica).",
         "The file equals the source database file after a TRUNCATE checkpoint at that commit, byte for byte."})
 public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "walflow-data", paramLabel = "DIR", description = "The walflow data directory (default: ${DEFAULT-VALUE}).")
@@ -21,35 +24,93 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "NAME", description = "The database's name in the log.")
   String db;
 
-  @Option(names = "--to", required = true, paramLabel = "FILE", description = "The database file to write (replaced atomically).")
-  Path to;
+  /** Exactly one target. */
+  static final class Target {
+    @Option(names = "--to", required = true, paramLabel = "FILE", description = "The database file to write (replaced atomically).")
+    Path to;
+
+    @Option(names = "--to-replica", required = true, paramLabel = "DIR",
+        description = {"A replica's data directory (walflow replica --data-dir) whose RocksDB is rebuilt, holding this database",
+            "only; built beside it and swapped in at the end. Stop the replica first."})
+    Path toReplica;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
 
   @Option(names = "--lsn", paramLabel = "N", description = "The LSN to stop at (default: the last in the log).")
   Long lsn;
+
+  @Option(names = "--verify", description = "With --to-replica: compare the rebuilt replica with the database rebuilt from the log at the same LSN; exit 1 on any difference.")
+  boolean verify;
 
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    // Progress: LSNs replayed since the snapshot replay starts from, against the target LSN when given.
-    ProgressLine progress = new ProgressLine("replay of '" + db + "'" + (lsn == null ? "" : " to LSN " + lsn), -1,
-        "commits");
-    long[] base = {-1};
-    long[] last = {0};
-    Replay.Result r = Replay.toFile(dataDir, db, lsn == null ? OptionalLong.empty() : OptionalLong.of(lsn), to, reached -> {
-      if (base[0] < 0) {
-        base[0] = reached;
-        if (lsn != null) {
-          progress.total(lsn - reached);
-        }
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    OptionalLong at = lsn == null ? OptionalLong.empty() : OptionalLong.of(lsn);
+    if (target.toReplica != null) {
+      return toReplica(out, err, at);
+    }
+    if (verify) {
+      throw new IllegalArgumentException("--verify goes with --to-replica (a file written with --to is the log's state by construction)");
+    }
+    long[] lastShown = {System.nanoTime(), -1};
+    Replay.Result r = Replay.toFile(dataDir, db, at, target.to, reached -> {
+      long now = System.nanoTime();
+      if (now - lastShown[0] > 1_000_000_000L) {
+        err.printf("\rreplaying %s: LSN %d%s", db, reached, lsn == null ? "" : " of " + lsn);
+        err.flush();
+        lastShown[0] = now;
+        lastShown[1] = reached;
       }
-      last[0] = reached - base[0];
-      progress.update(last[0]);
     });
-    progress.finish(last[0]);
-    spec.commandLine().getOut().printf("wrote %s: database '%s' at LSN %d (%d pages of %d bytes; snapshot LSN %d + %d commits)%n",
-        to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
+    if (lastShown[1] >= 0) {
+      err.println();
+    }
+    out.printf("wrote %s: database '%s' at LSN %d (%d pages of %d bytes; snapshot LSN %d + %d commits)%n",
+        target.to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
     return 0;
+  }
+
+  private int toReplica(PrintWriter out, PrintWriter err, OptionalLong at) throws Exception {
+    long[] lastShown = {System.nanoTime(), -1};
+    ReplicaReplay.Result r = ReplicaReplay.toReplica(dataDir, db, at, target.toReplica, verify, (reached, first, last) -> {
+      long now = System.nanoTime();
+      if (now - lastShown[0] > 500_000_000L) {
+        err.print("\r" + bar(reached, first, last));
+        err.flush();
+        lastShown[0] = now;
+        lastShown[1] = reached;
+      }
+    });
+    if (lastShown[1] >= 0) {
+      err.println("\r" + bar(r.lsn(), r.snapshotLsn(), r.lsn()));
+    }
+    out.printf("rebuilt replica %s: database '%s' at LSN %d (snapshot LSN %d + %d commits, %d rows applied)%n",
+        target.toReplica, r.db(), r.lsn(), r.snapshotLsn(), r.commits(), r.rows());
+    if (r.verification().isPresent()) {
+      Report v = r.verification().get();
+      v.differences().forEach(d -> out.println(d.describe()));
+      if (v.equal()) {
+        out.printf("verified: equal to the log's rebuild of '%s' at LSN %d (%d tables, %d rows)%n", db, v.lsn(), v.tables(), v.rows());
+        return 0;
+      }
+      out.printf("verify FAILED: %d differences from the log's rebuild of '%s' at LSN %d%n", v.differenceCount(), db, v.lsn());
+      return 1;
+    }
+    return 0;
+  }
+
+  /** {@code [#########...........]  45%  LSN 450 of 1000}. */
+  static String bar(long reached, long first, long last) {
+    double f = last <= first ? 1 : Math.max(0, Math.min(1, (reached - first) / (double) (last - first)));
+    int width = 30;
+    int done = (int) Math.round(f * width);
+    return "[" + "#".repeat(done) + ".".repeat(width - done) + "] " + String.format("%3d%%", Math.round(f * 100))
+        + "  LSN " + Math.max(reached, 0) + " of " + last;
   }
 }

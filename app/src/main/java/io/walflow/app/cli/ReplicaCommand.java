@@ -83,8 +83,21 @@ public final class ReplicaCommand implements Callable<Integer> {
       description = "Log each database's LSN and lag this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
 
+  @Option(names = "--repair-from", paramLabel = "URL",
+      description = {"The capture node's log endpoint (walflow capture --http-port), e.g. http://127.0.0.1:8470:",
+          "a gap is filled from there, or from its newest snapshot when the range is gone (default: wait for a snapshot)."})
+  String repairFrom;
+
+  @Option(names = "--repair-token", paramLabel = "TOKEN", description = "The bearer token of --repair-from (none for an endpoint started with --open).")
+  String repairToken;
+
   @Override
   public Integer call() throws Exception {
+    if (repairToken != null && repairFrom == null) {
+      throw new IllegalArgumentException("--repair-token needs --repair-from URL");
+    }
+    java.util.Optional<io.walflow.replica.repair.LogRangeClient> repair = java.util.Optional.ofNullable(repairFrom)
+        .map(u -> new io.walflow.replica.repair.LogRangeClient(u, java.util.Optional.ofNullable(repairToken)));
     HttpSettings http = new HttpSettings(httpHost, httpPort, tokens(), open, HttpSettings.DEFAULT_MAX_URI);
     long every = Durations.parse(statusEvery, "--status-every").toMillis();
     ReplicaConfig config = new ReplicaConfig(region, dataDir, cacheRows, sync);
@@ -92,7 +105,7 @@ public final class ReplicaCommand implements Callable<Integer> {
     EntrySource entries = source.kafka != null ? new KafkaSource(source.kafka, topic, region) : new LocalLogSource(source.fromLog);
     ReplicaHttpServer server;
     try {
-      replica.start(entries);
+      replica.start(entries, repair);
       server = ReplicaHttpServer.start(replica, http);
     } catch (RuntimeException e) {
       replica.close();
@@ -112,8 +125,9 @@ public final class ReplicaCommand implements Callable<Integer> {
         ReplicaStatus s = replica.status();
         LOG.info("source: {}; cache hit rate {}; {} bytes on disk", s.source(), String.format("%.3f", s.cacheHitRate()), s.bytesOnDisk());
         for (DatabaseStatus d : s.databases().values()) {
-          LOG.info("{}: {} lsn={} lagLsns={} lagMs={} tables={}{}", d.db(), d.state().name().toLowerCase(), d.lsn(),
-              d.lagLsns(), d.lagMs(), d.tables(), d.reason().map(r -> " (" + r + ")").orElse(""));
+          LOG.info("{}: {} lsn={} lagLsns={} lagMs={} tables={} gapsRepaired={} resnapshots={} repairBytes={}{}", d.db(),
+              d.state().name().toLowerCase(), d.lsn(), d.lagLsns(), d.lagMs(), d.tables(), d.repair().gapsRepaired(),
+              d.repair().resnapshots(), d.repair().bytesFetched(), d.reason().map(r -> " (" + r + ")").orElse(""));
         }
       }
     }

@@ -23,7 +23,7 @@ class ConfigFileTest {
     args[0] = "capture";
     System.arraycopy(captureArgs, 0, args, 1, captureArgs.length);
     CommandLine.ParseResult parsed = cl.parseArgs(args);
-    return (CaptureCommand) parsed.subcommand().commandSpec().userObject();
+    return ((CaptureNodeCommand) parsed.subcommand().commandSpec().userObject()).capture();
   }
 
   @Test

@@ -1,5 +1,8 @@
 package io.walflow.replica.apply;
 
+import io.walflow.replica.repair.LogRangeClient;
+import io.walflow.replica.repair.RangeGoneException;
+import io.walflow.replica.repair.RepairException;
 import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.feed.ChangeFeed;
 import io.walflow.ingest.feed.FeedException;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,6 +32,8 @@ public final class ApplyLoop implements AutoCloseable {
   /** Back-off after an unexpected failure of the source, doubling up to the maximum. */
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
+  /** The least time between two repair attempts of one database after a failed one. */
+  private static final long REPAIR_RETRY_NANOS = 1_000_000_000L;
 
   private final EntrySource source;
   private final Applier applier;
@@ -35,10 +41,22 @@ public final class ApplyLoop implements AutoCloseable {
   private final Thread thread;
   /** Per database, the source position of the snapshot being received (first part). */
   private final Map<String, Object> pendingSnapshots = new HashMap<>();
+  private final Optional<LogRangeClient> repair;
+  /** Per database, when the next repair may be tried after a failed one (System.nanoTime). */
+  private final Map<String, Long> repairRetryAt = new HashMap<>();
   private volatile boolean closed;
   private volatile String problem = "";
 
   public ApplyLoop(EntrySource source, Applier applier, Path tempDir, String name) {
+    this(source, applier, tempDir, name, Optional.empty());
+  }
+
+  /**
+   * @param repair where to fetch a gap's missing entries from (the capture node); empty: a gap
+   *     waits for a snapshot from the source
+   */
+  public ApplyLoop(EntrySource source, Applier applier, Path tempDir, String name, Optional<LogRangeClient> repair) {
+    this.repair = repair;
     this.source = source;
     this.applier = applier;
     this.feed = new ChangeFeed(tempDir, applier);
@@ -113,6 +131,14 @@ public final class ApplyLoop implements AutoCloseable {
     if (entry instanceof LogEntry.Commit && !applier.wants(db, entry.lsn())) {
       return;
     }
+    DatabaseReplica d = applier.database(db);
+    if (repair.isPresent() && entry instanceof LogEntry.Commit && entry.partIndex() == 0 && d.watermark().isPresent()
+        && entry.lsn() > d.lsn() + 1) {
+      repairGap(db, d, d.lsn() + 1, entry.lsn() - 1);
+      if (d.state() == io.walflow.replica.ApplyState.STOPPED) {
+        return;
+      }
+    }
     if (entry instanceof LogEntry.Snapshot s) {
       if (s.partIndex() == 0) {
         pendingSnapshots.put(db, e.position());
@@ -126,6 +152,64 @@ public final class ApplyLoop implements AutoCloseable {
     }
     if (entry.partIndex() == entry.partCount() - 1) {
       pendingSnapshots.remove(db);
+    }
+  }
+
+  /**
+   * Fills the gap {@code from..to} of {@code db} from the capture node's log, or from its newest
+   * snapshot when the log no longer holds the range, in this (the apply) thread: the database's
+   * readers keep reading the last applied LSN meanwhile. A failed attempt leaves the gap (the
+   * entry that found it then marks it) and is tried again, at most once a second, when the next
+   * entry of the database arrives.
+   */
+  private void repairGap(String db, DatabaseReplica d, long from, long to) {
+    LogRangeClient client = repair.orElseThrow();
+    long now = System.nanoTime();
+    Long retryAt = repairRetryAt.get(db);
+    if (retryAt != null && now - retryAt < 0) {
+      return;
+    }
+    String what = "gap " + from + ".." + to;
+    d.repairing("repairing " + what + " from the capture node at " + client.describe());
+    LOG.warn("database {}: {} found, fetching it from the capture node at {}", db, what, client.describe());
+    boolean resnapshot = false;
+    LogRangeClient.Fetched fetched;
+    try {
+      try {
+        fetched = client.range(db, from, to);
+      } catch (RangeGoneException gone) {
+        LOG.warn("database {}: {}: {}; bootstrapping it again from the newest snapshot", db, what, gone.getMessage());
+        resnapshot = true;
+        fetched = client.newestSnapshot(db);
+      }
+    } catch (RepairException | RangeGoneException e) {
+      repairRetryAt.put(db, now + REPAIR_RETRY_NANOS);
+      d.repairFailed(what + ": repair from " + client.describe() + " failed (" + e.getMessage()
+          + "); retrying when the next entry arrives, at most once a second", 0);
+      LOG.warn("database {}: repair of {} failed: {}", db, what, e.getMessage());
+      return;
+    }
+    for (LogEntry e : fetched.entries()) {
+      if (e instanceof LogEntry.Commit && !applier.wants(db, e.lsn())) {
+        continue;
+      }
+      try {
+        feed.accept(e);
+      } catch (FeedException | StoreException | IllegalArgumentException ex) {
+        applier.stop(db, "cannot apply LSN " + e.lsn() + " fetched from the capture node at " + client.describe()
+            + ": " + ex.getMessage());
+        return;
+      }
+    }
+    if (d.lsn() >= to) {
+      repairRetryAt.remove(db);
+      d.repaired(resnapshot, fetched.entries().size(), fetched.bytes());
+      LOG.info("database {}: {} repaired ({} entries, {} bytes{})", db, what, fetched.entries().size(), fetched.bytes(),
+          resnapshot ? ", from the newest snapshot" : "");
+    } else {
+      repairRetryAt.put(db, now + REPAIR_RETRY_NANOS);
+      d.repairFailed(what + ": the capture node's answer reached only LSN " + d.lsn()
+          + "; retrying when the next entry arrives, at most once a second", fetched.bytes());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.walflow.replica.apply;
 
 import io.walflow.replica.ApplyState;
+import io.walflow.replica.RepairStats;
 import io.walflow.replica.DatabaseStatus;
 import io.walflow.replica.store.ReplicaStore.Watermark;
 import io.walflow.replica.store.TableSchema;
@@ -32,6 +33,7 @@ public final class DatabaseReplica {
   private volatile long newestSeen = -1;
   private volatile long snapshotLsn = -1;
   private volatile Optional<Instant> oldestPending = Optional.empty();
+  private volatile RepairStats repair = RepairStats.NONE;
   private final ConcurrentSkipListMap<Long, CopyOnWriteArrayList<CompletableFuture<Long>>> waiters =
       new ConcurrentSkipListMap<>();
 
@@ -127,6 +129,32 @@ public final class DatabaseReplica {
     reason = Optional.of(why);
   }
 
+  /** A gap is being filled from the capture node; reads go on at the applied LSN. */
+  void repairing(String why) {
+    state = ApplyState.REPAIRING;
+    reason = Optional.of(why);
+  }
+
+  /** The gap is filled: applying goes on. */
+  void repaired(boolean resnapshot, long entries, long bytes) {
+    RepairStats r = repair;
+    repair = new RepairStats(r.gapsRepaired() + (resnapshot ? 0 : 1), r.resnapshots() + (resnapshot ? 1 : 0),
+        r.entriesFetched() + entries, r.bytesFetched() + bytes, r.failures());
+    if (state == ApplyState.REPAIRING || state == ApplyState.GAP) {
+      state = ApplyState.OK;
+      reason = Optional.empty();
+    }
+  }
+
+  /** A repair attempt failed: the database stays at its gap. */
+  void repairFailed(String why, long bytes) {
+    RepairStats r = repair;
+    repair = new RepairStats(r.gapsRepaired(), r.resnapshots(), r.entriesFetched(), r.bytesFetched() + bytes, r.failures() + 1);
+    if (state != ApplyState.STOPPED) {
+      gap(why);
+    }
+  }
+
   /**
    * Completes with the applied LSN once it is at least {@code lsn} (at once if it already is).
    * The caller times the future out.
@@ -157,6 +185,6 @@ public final class DatabaseReplica {
     long newest = Math.max(newestSeen, applied);
     long lagMs = oldestPending.map(t -> Math.max(0, clock.millis() - t.toEpochMilli())).orElse(0L);
     return new DatabaseStatus(name, applied, watermark.map(Watermark::committedAt), newest,
-        newest - applied, newest > applied ? lagMs : 0, state, reason, tables.size(), snapshotLsn);
+        newest - applied, newest > applied ? lagMs : 0, state, reason, tables.size(), snapshotLsn, repair);
   }
 }

@@ -109,7 +109,7 @@ public final class ReplicaClient {
     try {
       res = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new UncheckedIOException("replica at " + base + " unreachable: " + e.getMessage(), e);
+      throw new UncheckedIOException("replica at " + base + " unreachable: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ReplicaHttpException(0, "interrupted while calling " + base + path);

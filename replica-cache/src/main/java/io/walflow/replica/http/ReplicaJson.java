@@ -10,6 +10,7 @@ import io.walflow.replica.ApplyState;
 import io.walflow.replica.DatabaseStatus;
 import io.walflow.replica.PointRead;
 import io.walflow.replica.RangeRead;
+import io.walflow.replica.RepairStats;
 import io.walflow.replica.ReplicaStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,12 +38,17 @@ public final class ReplicaJson {
     return o;
   }
 
-  /** {@code {"lsn":123,"rows":[{…}],"next":"CURSOR"|null}} */
+  /** {@code {"lsn":123,"rows":[{…}],"keys":[[…]],"next":"CURSOR"|null}} */
   public static ObjectNode range(RangeRead read) {
     ObjectNode o = NODES.objectNode();
     o.put("lsn", read.lsn());
     var rows = o.putArray("rows");
     read.rows().forEach(r -> rows.add(row(r)));
+    var keys = o.putArray("keys");
+    for (List<Value> k : read.keys()) {
+      var key = keys.addArray();
+      k.forEach(v -> key.add(ChangeJson.toJson(v)));
+    }
     if (read.next().isPresent()) {
       o.put("next", read.next().get());
     } else {
@@ -74,6 +80,12 @@ public final class ReplicaJson {
       d.committedAt().ifPresent(t -> x.put("committedAt", t.toString()));
       x.put("tables", d.tables());
       x.put("snapshotLsn", d.snapshotLsn());
+      ObjectNode rep = x.putObject("repair");
+      rep.put("gapsRepaired", d.repair().gapsRepaired());
+      rep.put("resnapshots", d.repair().resnapshots());
+      rep.put("entriesFetched", d.repair().entriesFetched());
+      rep.put("bytesFetched", d.repair().bytesFetched());
+      rep.put("failures", d.repair().failures());
     });
     ObjectNode cache = o.putObject("cache");
     cache.put("hits", s.cacheHits());
@@ -95,12 +107,17 @@ public final class ReplicaJson {
           d.required("newestLsn").asLong(), d.required("lagLsns").asLong(), d.required("lagMs").asLong(),
           ApplyState.valueOf(d.required("state").asText().toUpperCase(Locale.ROOT)),
           Optional.ofNullable(d.get("reason")).map(JsonNode::asText), d.required("tables").asInt(),
-          d.required("snapshotLsn").asLong()));
+          d.required("snapshotLsn").asLong(), repair(d.path("repair"))));
     }
     JsonNode cache = o.required("cache");
     return new ReplicaStatus(o.required("region").asText(), o.required("source").asText(), dbs,
         cache.required("hits").asLong(), cache.required("misses").asLong(), cache.required("hitRate").asDouble(),
         o.required("bytesOnDisk").asLong());
+  }
+
+  private static RepairStats repair(JsonNode r) {
+    return new RepairStats(r.path("gapsRepaired").asLong(0), r.path("resnapshots").asLong(0),
+        r.path("entriesFetched").asLong(0), r.path("bytesFetched").asLong(0), r.path("failures").asLong(0));
   }
 
   /** Reads {@link #point}. */
@@ -115,8 +132,22 @@ public final class ReplicaJson {
     for (JsonNode r : o.required("rows")) {
       rows.add(row(r));
     }
+    List<List<Value>> keys = new ArrayList<>();
+    int i = 0;
+    for (JsonNode k : o.required("keys")) {
+      List<Value> key = new ArrayList<>();
+      int j = 0;
+      for (JsonNode v : k) {
+        key.add(ChangeJson.valueFromJson(v, "keys[" + i + "][" + j++ + "]"));
+      }
+      keys.add(key);
+      i++;
+    }
+    if (keys.size() != rows.size()) {
+      throw new ChangeFormatException(-1, rows.size() + " rows but " + keys.size() + " keys in a range answer");
+    }
     JsonNode next = o.required("next");
-    return new RangeRead(o.required("lsn").asLong(), rows, next.isNull() ? Optional.empty() : Optional.of(next.asText()));
+    return new RangeRead(o.required("lsn").asLong(), rows, keys, next.isNull() ? Optional.empty() : Optional.of(next.asText()));
   }
 
   private static Map<String, Value> row(JsonNode r) throws ChangeFormatException {

@@ -124,6 +124,53 @@ public final class KeyCodec {
   }
 
   /**
+   * The values of a WITHOUT ROWID key (the inverse of {@link #values}, as far as the encoding
+   * tells): a number whose value is integral is read as an integer (SQLite compares {@code 2} and
+   * {@code 2.0} as the same key, and the encoding does not keep which one it was).
+   *
+   * @throws IllegalArgumentException if {@code key} is not a well-formed key of {@code columns} values
+   */
+  public static List<Value> decodeValues(byte[] key, int columns) {
+    check(key, columns);
+    List<Value> out = new java.util.ArrayList<>(columns);
+    int pos = 0;
+    for (int c = 0; c < columns; c++) {
+      int tag = key[pos++] & 0xFF;
+      switch (tag) {
+        case NULL_TAG -> out.add(Value.ofNull());
+        case NUMBER_TAG -> {
+          long stored = getLong(key, pos);
+          double d = Double.longBitsToDouble(stored < 0 ? stored ^ Long.MIN_VALUE : ~stored);
+          long diff = getLong(key, pos + 8) ^ Long.MIN_VALUE;
+          pos += 16;
+          if (diff != 0 || (d == Math.rint(d) && Math.abs(d) <= 0x1p63)) {
+            out.add(Value.of(new BigDecimal(d).add(BigDecimal.valueOf(diff)).longValue()));
+          } else {
+            out.add(Value.of(d));
+          }
+        }
+        default -> {
+          ByteArrayOutputStream b = new ByteArrayOutputStream();
+          while (true) {
+            if (key[pos] == 0) {
+              int next = key[pos + 1] & 0xFF;
+              pos += 2;
+              if (next == 0x01) {
+                break;
+              }
+              b.write(0);
+            } else {
+              b.write(key[pos++]);
+            }
+          }
+          out.add(tag == TEXT_TAG ? Value.of(new String(b.toByteArray(), StandardCharsets.UTF_8)) : Value.of(b.toByteArray()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Checks that {@code key} is a well-formed key of {@code columns} primary-key values (or a rowid
    * key when {@code columns} is 0).
    *
