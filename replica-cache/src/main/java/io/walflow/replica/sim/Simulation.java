@@ -119,12 +119,12 @@ public final class Simulation {
         appendCommit();
       } else if (action < 75) {
         deliverOne(true);
-      } else if (action < 80) {
+      } else if (action < 78) {
         faults++;
         replica.close();
         replica = open(); // a crash and restart: what RocksDB acknowledged survives
         restarts++;
-      } else if (action < 82) {
+      } else if (action < 79) {
         faults++;
         replica.close();
         deleteTree(dir.resolve("replica"));
@@ -254,7 +254,7 @@ public final class Simulation {
     if (!replica.databases().contains(DB)) {
       return;
     }
-    DatabaseStatus s = replica.status().databases().get(DB);
+    DatabaseStatus s = replica.status(DB);
     if (s.state() == ApplyState.GAP) {
       repairRange(s.lsn() + 1, gapEnd(s));
     }
@@ -304,7 +304,7 @@ public final class Simulation {
     if (!replica.databases().contains(DB)) {
       return; // nothing applied yet (a rebuilt replica before its snapshot)
     }
-    DatabaseStatus s = replica.status().databases().get(DB);
+    DatabaseStatus s = replica.status(DB);
     if (s.state() == ApplyState.STOPPED) {
       throw violation(when + ": the database stopped: " + s.reason().orElse(""));
     }
