@@ -9,6 +9,7 @@ import io.walflow.app.cli.ReplayCommand;
 import io.walflow.app.cli.RunCommand;
 import io.walflow.app.cli.ReplicaCommand;
 import io.walflow.app.cli.VerifyCommand;
+import io.walflow.app.cli.SimulateCommand;
 import io.walflow.app.cli.WriteLoadCommand;
 import picocli.CommandLine;
 import io.walflow.app.cli.ConfigFile;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "walflow 0.1.0",
     description = "Turns the write-ahead log of live SQLite databases into an ordered, durable stream of committed transactions.",
-    subcommands = {DemoCommand.class, RunCommand.class, CaptureNodeCommand.class, LogCommand.class, ReplayCommand.class, ReplicaCommand.class, VerifyCommand.class, WriteLoadCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, CaptureNodeCommand.class, LogCommand.class, ReplayCommand.class, ReplicaCommand.class, VerifyCommand.class, SimulateCommand.class, WriteLoadCommand.class,
         BenchCommand.class, DevKafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--config", paramLabel = "FILE",

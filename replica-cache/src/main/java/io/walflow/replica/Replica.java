@@ -283,6 +283,15 @@ public final class Replica implements AutoCloseable {
     }
   }
 
+  /**
+   * One database's status (without the replica-wide figures, which measure the disk).
+   *
+   * @throws UnknownNameException if the replica does not know {@code db}
+   */
+  public DatabaseStatus status(String db) {
+    return database(db).status(clock);
+  }
+
   /** The replica's state: per database, the cache and the disk. */
   public ReplicaStatus status() {
     Map<String, DatabaseStatus> dbs = new TreeMap<>();

@@ -111,6 +111,16 @@ class VerifyCommandTest {
   }
 
   @Test
+  void simulate_runsSeeds_andOneSeedAlone() {
+    Object[] many = run("simulate", "--seed", "7", "--seeds", "20");
+    assertThat(many[0]).as("%s", many[1]).isEqualTo(0);
+    assertThat(many[1].toString()).contains("20 seeds from 7 passed");
+    Object[] one = run("simulate", "--seed", "7");
+    assertThat(one[0]).isEqualTo(0);
+    assertThat(one[1].toString()).startsWith("seed 7: ok (40 steps");
+  }
+
+  @Test
   void capture_logEndpointOptions_areChecked() {
     Object[] noPort = run("capture", "--db", "app=" + dir.resolve("a.db"), "--data-dir", dir.toString(), "--open");
     assertThat(noPort[0]).isEqualTo(2);
