@@ -148,7 +148,7 @@ class ReplicaApplyTest {
       snapshot(sink, "app", 0);
       CompletableFuture<PointRead> read = CompletableFuture.supplyAsync(
           () -> r.get("app", "t", List.of(Value.of(1)), Freshness.atLeast(1, Duration.ofSeconds(30))));
-      Thread.sleep(50);
+      Thread.sleep(50); // give the read time to start waiting; the assertion below is on its answer, not on timing
       assertThat(read).isNotDone();
       sink.commit("app", 1, T, rows(insert("t", 1, tRow(1, Value.of("mine")))));
       assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(new PointRead(1, Optional.of(tRow(1, Value.of("mine")))));

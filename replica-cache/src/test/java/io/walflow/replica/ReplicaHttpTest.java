@@ -119,7 +119,7 @@ class ReplicaHttpTest {
   void minLsn_waitsForTheCommit_orAnswers504WithTheLsn() throws Exception {
     CompletableFuture<PointRead> read = CompletableFuture.supplyAsync(
         () -> client.get("app", "t", List.of(Value.of(6)), Freshness.atLeast(1, Duration.ofSeconds(20))));
-    Thread.sleep(100);
+    Thread.sleep(100); // let the request reach the server and wait; the assertions are on the answer it gets
     assertThat(read).isNotDone();
     replica.sink().commit("app", 1, T, rows(insert("t", 6, row("id", Value.of(6), "v", Value.of("mine")))));
     assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(new PointRead(1, Optional.of(row("id", Value.of(6), "v", Value.of("mine")))));

@@ -58,7 +58,7 @@ class ProcessChaosTest {
           while (writing.get()) {
             load.transaction(w);
             txns.incrementAndGet();
-            Thread.sleep(2);
+            Thread.sleep(2); // a paced writer, so the kills land between commits as well as inside them
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);
@@ -71,7 +71,7 @@ class ProcessChaosTest {
       int replicaKills = 0;
       try {
         for (int k = 0; k < KILLS; k++) {
-          Thread.sleep(300 + random.nextInt(1200));
+          Thread.sleep(300 + random.nextInt(1200)); // a random moment under load: the point of the test, not a wait for a condition
           if (random.nextBoolean()) {
             capture = killAndRestart(capture, dir.resolve("capture.log"), captureArgs);
             captureKills++;
@@ -80,7 +80,7 @@ class ProcessChaosTest {
             replicaKills++;
           }
         }
-        Thread.sleep(1000);
+        Thread.sleep(1000); // keep the load running on the last processes before the writer stops
         writing.set(false);
         writer.join(10_000);
         System.out.printf("kills: capture %d, replica %d; %d transactions written (seed %d)%n", captureKills, replicaKills,
