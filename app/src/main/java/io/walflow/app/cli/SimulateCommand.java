@@ -1,6 +1,6 @@
 package io.walflow.app.cli;
 
-import io.walflow.replica.sim.Simulation;
+import io.walflow.app.sim.Simulation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,11 +10,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code walflow simulate}: the deterministic log → replica simulation, one seed or many. */
+/** {@code walflow simulate}: the deterministic SQLite → capture → log → replica simulation, one seed or many. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = {"Runs the deterministic simulation of the log and a replica (duplicated, reordered and dropped deliveries,",
-        "restarts, rebuilt replicas, retention racing repairs), checking the invariants after every step.",
-        "A failure prints its seed; --seed S replays it exactly. Exit 0: every seed passed; 1: one failed."})
+    description = {"Runs the deterministic simulation of a SQLite workload, capture, the log and a replica (dropped,",
+        "duplicated, reordered, truncated and corrupted deliveries, capture crashes, replica restarts, rebuilds and",
+        "power losses, retention racing repairs), checking the replica against SQLite after every step.",
+        "A failure prints its seed, step and recent events; --seed S replays it exactly (same trace digest).",
+        "Exit 0: every seed passed; 1: one failed."})
 public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "The (first) seed (default: a random one, printed).")
   Long seed;
@@ -25,7 +27,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--soak", paramLabel = "DURATION", description = "Run seeds S, S+1, … for this long (e.g. 10m) instead of --seeds.")
   String soak;
 
-  @Option(names = "--steps", defaultValue = "40", paramLabel = "N", description = "Steps per seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", defaultValue = "30", paramLabel = "N", description = "Steps per seed (default: ${DEFAULT-VALUE}).")
   int steps;
 
   @Spec
@@ -40,7 +42,7 @@ public final class SimulateCommand implements Callable<Integer> {
     long first = seed != null ? seed : new java.util.Random().nextLong() >>> 1;
     long until = soak == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(soak, "--soak").toNanos();
     long count = soak == null ? seeds : Long.MAX_VALUE;
-    Path work = Files.createTempDirectory("walflow-simulate");
+    Path work = Simulation.workDir();
     long started = System.nanoTime();
     long done = 0;
     try {
@@ -49,8 +51,10 @@ public final class SimulateCommand implements Callable<Integer> {
         try {
           Simulation.Result r = Simulation.run(s, dir, steps);
           if (count == 1) {
-            out.printf("seed %d: ok (%d steps, %d faults, %d restarts, %d repairs, %d resnapshots, LSN %d)%n",
-                r.seed(), r.steps(), r.faults(), r.restarts(), r.repairs(), r.resnapshots(), r.lastLsn());
+            out.printf("seed %d: ok (%d steps, %d faults, %d capture crashes, %d replica restarts, %d power losses, "
+                + "%d damaged entries rejected, %d repairs, %d resnapshots, LSN %d) trace %s%n",
+                r.seed(), r.steps(), r.faults(), r.captureCrashes(), r.replicaRestarts(), r.powerLosses(),
+                r.rejectedEntries(), r.repairs(), r.resnapshots(), r.lastLsn(), r.trace());
           }
         } catch (Simulation.InvariantViolation e) {
           out.println("FAILED " + e.getMessage());

@@ -117,7 +117,7 @@ class VerifyCommandTest {
     assertThat(many[1].toString()).contains("20 seeds from 7 passed");
     Object[] one = run("simulate", "--seed", "7");
     assertThat(one[0]).isEqualTo(0);
-    assertThat(one[1].toString()).startsWith("seed 7: ok (40 steps");
+    assertThat(one[1].toString()).startsWith("seed 7: ok (30 steps");
   }
 
   @Test

@@ -48,6 +48,8 @@ public final class CaptureService implements AutoCloseable {
   private final Map<String, DatabaseTailer> tailers = new LinkedHashMap<>();
   private final Map<String, Long> snapshotIndexes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
+  /** Opened with {@link #openStepped}: tailers have no threads. */
+  private boolean stepped;
 
   private CaptureService(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
     this.config = config;
@@ -97,6 +99,37 @@ public final class CaptureService implements AutoCloseable {
     s.tailers.values().forEach(DatabaseTailer::start);
     s.scheduler.scheduleWithFixedDelay(s::retain, RETENTION_PERIOD_SECONDS, RETENTION_PERIOD_SECONDS, TimeUnit.SECONDS);
     return s;
+  }
+
+  /**
+   * Capture driven by its caller one {@link #step} at a time, without tailer threads or background
+   * retention: the entry point of the deterministic simulation. The log writer's thread still
+   * appends; each step waits for it. {@link #close()} then stops as a crash would (what the steps
+   * appended is in the log, nothing else is read).
+   */
+  public static CaptureService openStepped(CaptureConfig config, Function<String, ChangeEncoder> encoders)
+      throws IOException {
+    CaptureService s = new CaptureService(config, encoders);
+    s.stepped = true;
+    s.writer.start();
+    return s;
+  }
+
+  /**
+   * Reads what is committed in {@code db} into the log and returns once it is appended (see
+   * {@link #openStepped}).
+   *
+   * @return how many commits were read
+   */
+  public int step(String db) throws IOException, InterruptedException {
+    if (!stepped) {
+      throw new IllegalStateException("step() is for capture opened with openStepped()");
+    }
+    DatabaseTailer t = tailers.get(db);
+    if (t == null) {
+      throw new IllegalArgumentException("no database '" + db + "' in this capture");
+    }
+    return t.step();
   }
 
   static RollCycle rollCycle(String name) {
@@ -172,6 +205,9 @@ public final class CaptureService implements AutoCloseable {
   @Override
   public void close() throws IOException {
     scheduler.shutdownNow();
+    if (stepped) {
+      tailers.values().forEach(DatabaseTailer::crash);
+    }
     tailers.values().forEach(DatabaseTailer::stop);
     for (DatabaseTailer t : tailers.values()) {
       try {

@@ -557,6 +557,38 @@ final class DatabaseTailer implements Runnable {
     }
   }
 
+  /**
+   * One deterministic step for a caller that drives capture itself instead of {@link #start()}ing
+   * its thread (the simulation): opens on the first call, reads every committed transaction with
+   * one pin cycle, writes the retention snapshot when due, waits until the writer has appended all
+   * of it and flushes the image. Unlike the thread, it runs no checkpoint and nothing timed, so the
+   * entries it produces depend only on what was written to the database.
+   *
+   * @return how many commits were read
+   */
+  int step() throws IOException, InterruptedException {
+    if (pin == null && !open()) {
+      return 0;
+    }
+    int n = 0;
+    if (followGeneration()) {
+      pin.acquire();
+      n = readCommits();
+      pin.releasePrevious();
+    }
+    if (bytesSinceSnapshot >= config.snapshotEveryBytes()) {
+      emitSnapshot(lsn, shadow.current(), position);
+    }
+    writer.awaitAppended();
+    shadow.flush(durability.durableLsn(db), false);
+    return n;
+  }
+
+  /** Drops everything held in memory and the files' handles, as a crash between two {@link #step}s would. */
+  void crash() {
+    closeQuietly();
+  }
+
   private void finish() throws IOException {
     try {
       durability.awaitDurable(db, lsn).get(30, TimeUnit.SECONDS);

@@ -52,10 +52,15 @@ public final class LogWriter implements AutoCloseable {
   private final long minFreeBytes;
   private final FileStore store;
   private final BlockingQueue<Submission> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  /** Put on the queue by {@link #close()} so that the thread notices at once; never appended. */
+  private static final Submission WAKE = new Submission("", -1, new byte[0], false, false);
   private final Thread thread;
   private final List<Consumer<Appended>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.function.BiConsumer<String, Long> onSnapshotAppended;
   private volatile boolean stopping;
+  /** Submissions accepted, and appended: {@link #awaitAppended} waits for the second to reach the first. */
+  private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong appended = new java.util.concurrent.atomic.AtomicLong();
   private volatile Throwable failure;
 
   /**
@@ -91,6 +96,25 @@ public final class LogWriter implements AutoCloseable {
     while (!queue.offer(s, 100, TimeUnit.MILLISECONDS)) {
       checkFailed();
     }
+    submitted.incrementAndGet();
+    checkFailed();
+  }
+
+  /**
+   * Waits until everything submitted so far is appended (for a caller that drives capture step by
+   * step and reads the log right after).
+   *
+   * @throws IOException if the writer has failed
+   */
+  public void awaitAppended() throws IOException, InterruptedException {
+    long target = submitted.get();
+    while (appended.get() < target) {
+      checkFailed();
+      if (Thread.interrupted()) {
+        throw new InterruptedException("waiting for the log writer");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+    }
     checkFailed();
   }
 
@@ -111,7 +135,7 @@ public final class LogWriter implements AutoCloseable {
     try {
       while (true) {
         Submission first = queue.poll(50, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        if (first == null || first == WAKE) {
           if (stopping && queue.isEmpty()) {
             return;
           }
@@ -132,7 +156,10 @@ public final class LogWriter implements AutoCloseable {
           }
         }
         queue.drainTo(batch);
-        appendBatch(batch, windowStart);
+        batch.removeIf(s -> s == WAKE);
+        if (!batch.isEmpty()) {
+          appendBatch(batch, windowStart);
+        }
         batch.clear();
       }
     } catch (InterruptedException e) {
@@ -196,12 +223,14 @@ public final class LogWriter implements AutoCloseable {
         durability.markDurable(s.db(), s.lsn());
       }
     }
+    appended.addAndGet(batch.size());
   }
 
   /** Appends everything already submitted, then stops the thread. */
   @Override
   public void close() throws IOException {
     stopping = true;
+    queue.offer(WAKE);
     try {
       thread.join(TimeUnit.SECONDS.toMillis(60));
     } catch (InterruptedException e) {

@@ -1,0 +1,205 @@
+package io.walflow.app.sim;
+
+import io.walflow.ingest.CorruptEntryException;
+import io.walflow.ingest.LogEntry;
+import io.walflow.ingest.change.NullValue;
+import io.walflow.ingest.change.Value;
+import io.walflow.ingest.feed.ChangeFeed;
+import io.walflow.ingest.log.EntryCodec;
+import io.walflow.replica.ApplyState;
+import io.walflow.replica.DatabaseStatus;
+import io.walflow.replica.Freshness;
+import io.walflow.replica.RangeRead;
+import io.walflow.replica.Replica;
+import io.walflow.replica.ReplicaConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A real replica (RocksDB, its applier) fed the way a consumer is: each delivery's bytes are
+ * decoded and checked ({@link EntryCodec}: a truncated or corrupted entry is reported and
+ * dropped), then turned into transactions ({@link ChangeFeed}) for the replica's sink. It can be
+ * restarted, rebuilt from nothing, or lose its last writes as a power loss does with unsynced
+ * RocksDB writes: {@link #sync} copies the closed store aside, {@link #powerLoss} puts that copy
+ * back.
+ */
+final class ReplicaUnderTest implements AutoCloseable {
+  private final Path dir;
+  private final Path store;
+  private final Path synced;
+  private Replica replica;
+  private ChangeFeed feed;
+  private int rejected;
+
+  ReplicaUnderTest(Path dir) {
+    this.dir = dir;
+    this.store = dir.resolve("replica");
+    this.synced = dir.resolve("replica-synced");
+    open();
+  }
+
+  private void open() {
+    replica = Replica.open(ReplicaConfig.of("sim", store).withCacheRows(64));
+    feed = new ChangeFeed(dir.resolve("feed"), replica.sink());
+  }
+
+  private void closeReplica() {
+    feed.close();
+    replica.close();
+  }
+
+  /**
+   * Decodes and applies one delivery.
+   *
+   * @return the checksum error when the bytes were damaged (nothing was applied), else empty
+   */
+  Optional<String> deliver(Delivery d) {
+    LogEntry entry;
+    try {
+      entry = EntryCodec.decode(ByteBuffer.wrap(d.bytes()), 0, "delivery of " + d);
+    } catch (CorruptEntryException e) {
+      rejected++;
+      return Optional.of(e.getMessage());
+    }
+    if (entry.lsn() != d.lsn()) {
+      throw new IllegalStateException(d + " decoded as LSN " + entry.lsn() + ": the checksum let damage through");
+    }
+    feed.accept(entry);
+    return Optional.empty();
+  }
+
+  /** A crash and restart: what RocksDB acknowledged survives. */
+  void restart() {
+    closeReplica();
+    open();
+  }
+
+  /** The replica's disk is lost: it starts empty. */
+  void rebuild() {
+    closeReplica();
+    deleteTree(store);
+    deleteTree(synced);
+    open();
+  }
+
+  /** What has been applied so far reaches the disk (a later {@link #powerLoss} comes back to it). */
+  void sync() {
+    closeReplica();
+    deleteTree(synced);
+    copyTree(store, synced);
+    open();
+  }
+
+  /** Power fails: the writes since the last {@link #sync} are lost (nothing is lost when there was none). */
+  void powerLoss() {
+    closeReplica();
+    if (Files.exists(synced)) {
+      deleteTree(store);
+      copyTree(synced, store);
+    }
+    open();
+  }
+
+  boolean holds() {
+    return replica.databases().contains(CapturedSource.DB);
+  }
+
+  /** The replica's watermark, -1 before anything was applied. */
+  long lsn() {
+    return holds() ? replica.lsn(CapturedSource.DB) : -1;
+  }
+
+  DatabaseStatus status() {
+    return replica.status(CapturedSource.DB);
+  }
+
+  /**
+   * The end of the gap the replica reports ("gap: LSN n arrived after LSN w (missing w+1..n-1)"),
+   * or empty when it reports none.
+   */
+  OptionalLong gapEnd() {
+    if (!holds()) {
+      return OptionalLong.empty();
+    }
+    DatabaseStatus s = status();
+    if (s.state() != ApplyState.GAP) {
+      return OptionalLong.empty();
+    }
+    String r = s.reason().orElseThrow();
+    int at = r.indexOf("..");
+    return OptionalLong.of(Long.parseLong(r.substring(at + 2, r.indexOf(')', at))));
+  }
+
+  /** Every row of {@code table} at the replica's LSN, as {@link SqliteWorkload#rows()} writes them; checks the scan's LSN. */
+  List<String> rows(String table, long lsn) {
+    List<String> out = new ArrayList<>();
+    Optional<String> after = Optional.empty();
+    do {
+      RangeRead page = replica.scan(CapturedSource.DB, table, after, 1000, Freshness.ANY);
+      if (page.lsn() != lsn) {
+        throw new IllegalStateException("a scan of " + table + " at LSN " + page.lsn() + " while the status said " + lsn);
+      }
+      for (Map<String, Value> row : page.rows()) {
+        TreeMap<String, Value> r = new TreeMap<>(row);
+        r.values().removeIf(v -> v instanceof NullValue);
+        out.add(r.toString());
+      }
+      after = page.next();
+    } while (after.isPresent());
+    out.sort(null);
+    return out;
+  }
+
+  int rejected() {
+    return rejected;
+  }
+
+  @Override
+  public void close() {
+    closeReplica();
+  }
+
+  static void copyTree(Path from, Path to) {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes {@code dir} and everything in it. */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

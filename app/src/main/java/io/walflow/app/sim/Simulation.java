@@ -1,0 +1,302 @@
+package io.walflow.app.sim;
+
+import io.walflow.replica.ApplyState;
+import io.walflow.replica.DatabaseStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+
+/**
+ * The deterministic simulation, driven from a seed in one thread: a random SQLite workload
+ * ({@link SqliteWorkload}) captured by walflow's real capture, stepped ({@link CapturedSource}),
+ * its log entries carried to a real RocksDB replica over a faulty {@link Transport}, with capture
+ * crashes, replica restarts, rebuilds and power losses, log retention racing repairs — each step
+ * one {@link Action}. A gap the replica reports is repaired as the replica's gap repair does: the
+ * missing range from the log, or the newest snapshot when retention removed it.
+ *
+ * <p>After every step: capture's LSNs are dense; the replica is not stopped, is at most at the
+ * log's last LSN, and its rows are exactly SQLite's rows at its LSN (no loss, no duplicate, all of
+ * a transaction or none). At the end the faults stop, everything is delivered and repaired, and
+ * the replica must equal SQLite at the last LSN. Every event goes into a {@link Trace}, whose
+ * digest two runs of a seed must share.
+ */
+public final class Simulation {
+  /**
+   * What a step does, with its weight (out of the sum of all weights). A new fault is one more
+   * constant here and one more case in {@link #step}; for instance digest entries racing bucket
+   * repairs, once the log carries digest entries.
+   */
+  enum Action {
+    WRITE(30), ALTER(1), APP_CHECKPOINT(4), CAPTURE(22), DELIVER(22), DELIVER_REORDERED(10), CAPTURE_CRASH(1),
+    REPLICA_RESTART(1), REPLICA_REBUILD(1), REPLICA_SYNC(2), REPLICA_POWER_LOSS(1), RETENTION(4);
+
+    final int weight;
+
+    Action(int weight) {
+      this.weight = weight;
+    }
+
+    static final int TOTAL = java.util.Arrays.stream(values()).mapToInt(a -> a.weight).sum();
+
+    static Action pick(Random random) {
+      int r = random.nextInt(TOTAL);
+      for (Action a : values()) {
+        if ((r -= a.weight) < 0) {
+          return a;
+        }
+      }
+      throw new AssertionError();
+    }
+  }
+
+  /** What one seed did; {@code trace} is the digest of its events (equal for two runs of a seed). */
+  public record Result(long seed, int steps, int faults, long lastLsn, int captureCrashes, int replicaRestarts,
+      int powerLosses, int rejectedEntries, int repairs, int resnapshots, String trace) {}
+
+  /** An invariant did not hold; the message names the seed, the step, what differed and the recent events. */
+  public static final class InvariantViolation extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InvariantViolation(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final long seed;
+  private final Random random;
+  private final Trace trace = new Trace();
+  private final Transport transport;
+  private CapturedSource source;
+  private ReplicaUnderTest replica;
+  private int step;
+  private int faults;
+  private int captureCrashes;
+  private int replicaRestarts;
+  private int powerLosses;
+  private int repairs;
+  private int resnapshots;
+
+  private Simulation(long seed) {
+    this.seed = seed;
+    this.random = new Random(seed);
+    this.transport = new Transport(random, trace);
+  }
+
+  /**
+   * Runs seed {@code seed} for {@code steps} steps in {@code dir} (a fresh directory of its own,
+   * left for the caller to delete).
+   *
+   * @throws InvariantViolation naming the seed and the step when an invariant fails
+   */
+  public static Result run(long seed, Path dir, int steps) {
+    Simulation s = new Simulation(seed);
+    try {
+      Files.createDirectories(dir);
+      SqliteWorkload sqlite = new SqliteWorkload(dir.resolve("app.db"), s.random);
+      try (sqlite) {
+        s.source = new CapturedSource(sqlite, dir.resolve("app.db"), dir.resolve("capture"));
+        s.replica = new ReplicaUnderTest(dir);
+        return s.run(steps);
+      } finally {
+        s.closeAll();
+      }
+    } catch (InvariantViolation e) {
+      throw e;
+    } catch (Exception | AssertionError e) {
+      throw s.violation(e.toString(), e);
+    }
+  }
+
+  private Result run(int steps) throws Exception {
+    sendAll(source.captureStep()); // first capture: the snapshot at LSN 0
+    for (step = 1; step <= steps; step++) {
+      step(Action.pick(random));
+      repairIfGap();
+      check("after step " + step);
+    }
+    // Faults stop: capture what is left, deliver everything, repair, converge.
+    sendAll(source.captureStep());
+    while (!transport.isEmpty()) {
+      deliver(transport.next(step, false));
+      repairIfGap();
+      check("while converging");
+    }
+    long last = source.lastLsn();
+    if (replica.lsn() != last) {
+      // Entries lost at the very end leave no later entry to reveal the gap: the log's end is known.
+      trace.add(step, "end: replica at " + replica.lsn() + ", log at " + last + ": repair");
+      repair(replica.lsn() + 1, last);
+    }
+    check("at the end");
+    if (replica.lsn() != last) {
+      throw violation("did not converge: replica at LSN " + replica.lsn() + ", log at " + last, null);
+    }
+    trace.add(step, "converged at LSN " + last);
+    return new Result(seed, steps, faults + transport.faults(), last, captureCrashes, replicaRestarts, powerLosses,
+        replica.rejected(), repairs, resnapshots, trace.digest());
+  }
+
+  private void step(Action a) throws Exception {
+    switch (a) {
+      case WRITE -> trace.add(step, source.write());
+      case ALTER -> {
+        String what = source.addColumn();
+        if (what != null) {
+          trace.add(step, what);
+        }
+      }
+      case APP_CHECKPOINT -> trace.add(step, source.checkpoint());
+      case CAPTURE -> {
+        List<Delivery> appended = source.captureStep();
+        trace.add(step, "capture appended " + appended);
+        sendAll(appended);
+      }
+      case DELIVER -> deliver(transport.next(step, false));
+      case DELIVER_REORDERED -> deliver(transport.next(step, true));
+      case CAPTURE_CRASH -> {
+        fault("capture crashed and restarted");
+        source.crashCapture();
+        captureCrashes++;
+      }
+      case REPLICA_RESTART -> {
+        fault("replica crashed and restarted");
+        replica.restart();
+        replicaRestarts++;
+      }
+      case REPLICA_REBUILD -> {
+        fault("replica rebuilt from nothing");
+        replica.rebuild();
+        replicaRestarts++;
+        deliver(source.newestSnapshot()); // a new replica bootstraps from the newest snapshot
+      }
+      case REPLICA_SYNC -> {
+        trace.add(step, "replica synced at LSN " + replica.lsn());
+        replica.sync();
+      }
+      case REPLICA_POWER_LOSS -> {
+        long before = replica.lsn();
+        replica.powerLoss();
+        fault("replica power loss: LSN " + before + " -> " + replica.lsn());
+        powerLosses++;
+      }
+      case RETENTION -> {
+        int removed = source.retain(1 + random.nextInt(3));
+        if (removed > 0) {
+          fault("retention removed " + removed + " entries from the log's start");
+        }
+      }
+      default -> throw new AssertionError(a);
+    }
+  }
+
+  private void sendAll(List<Delivery> entries) {
+    for (Delivery d : entries) {
+      transport.send(step, d);
+    }
+  }
+
+  private void deliver(Delivery d) {
+    if (d == null) {
+      return;
+    }
+    Optional<String> rejected = replica.deliver(d);
+    trace.add(step, "delivered " + d + rejected.map(r -> ": rejected (" + r + ")").orElse(""));
+    if (rejected.isEmpty() && d.damage() != null) {
+      throw violation(d + " was damaged in transit and still accepted", null);
+    }
+  }
+
+  /** What the replica's gap repair does: the missing range from the log, or the newest snapshot. */
+  private void repairIfGap() {
+    OptionalLong end = replica.gapEnd();
+    if (end.isPresent()) {
+      repair(replica.lsn() + 1, end.getAsLong());
+    }
+  }
+
+  private void repair(long from, long to) {
+    if (from > to) {
+      return;
+    }
+    if (source.removedByRetention(from)) {
+      resnapshots++;
+    } else {
+      repairs++;
+    }
+    List<Delivery> entries = source.repair(from, to);
+    trace.add(step, "repair " + from + ".." + to + " from the log: " + entries);
+    for (Delivery d : entries) {
+      deliver(d); // straight from the log: no transport faults
+    }
+  }
+
+  /** The invariants (see the class comment). */
+  private void check(String when) {
+    if (!replica.holds()) {
+      return; // nothing applied yet (a rebuilt replica before its snapshot)
+    }
+    DatabaseStatus s = replica.status();
+    if (s.state() == ApplyState.STOPPED) {
+      throw violation(when + ": the replica stopped: " + s.reason().orElse(""), null);
+    }
+    long lsn = s.lsn();
+    if (lsn < 0) {
+      return;
+    }
+    if (lsn > source.lastLsn()) {
+      throw violation(when + ": replica at LSN " + lsn + " beyond the log's last " + source.lastLsn(), null);
+    }
+    Map<String, List<String>> expected = source.truthAt(lsn);
+    for (String table : SqliteWorkload.TABLES) {
+      List<String> actual = replica.rows(table, lsn);
+      if (!actual.equals(expected.get(table))) {
+        throw violation(when + ": at LSN " + lsn + " the replica's " + table + " holds " + actual
+            + ", SQLite's holds " + expected.get(table), null);
+      }
+    }
+  }
+
+  private void fault(String what) {
+    faults++;
+    trace.add(step, "fault: " + what);
+  }
+
+  private InvariantViolation violation(String what, Throwable cause) {
+    return new InvariantViolation("seed " + seed + ", step " + step + ": " + what
+        + "\nrecent events (step: event):\n" + trace.recent()
+        + "\nreplay it: walflow simulate --seed " + seed, cause);
+  }
+
+  private void closeAll() throws Exception {
+    try {
+      if (replica != null) {
+        replica.close();
+      }
+    } finally {
+      if (source != null) {
+        source.close();
+      }
+    }
+  }
+
+  /**
+   * A new temporary directory for seeds' files: in {@code /dev/shm} (memory) where there is one,
+   * since every seed creates and deletes a SQLite file, a log and a RocksDB store.
+   */
+  public static Path workDir() throws java.io.IOException {
+    Path shm = Path.of("/dev/shm");
+    if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+      return Files.createTempDirectory(shm, "walflow-simulate");
+    }
+    return Files.createTempDirectory("walflow-simulate");
+  }
+
+  /** Deletes {@code dir} and everything in it. */
+  public static void deleteTree(Path dir) {
+    ReplicaUnderTest.deleteTree(dir);
+  }
+}
