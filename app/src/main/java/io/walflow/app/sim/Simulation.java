@@ -72,6 +72,7 @@ public final class Simulation {
   private final Transport transport;
   private CapturedSource source;
   private ReplicaUnderTest replica;
+  private ViewsUnderTest views;
   private int step;
   private int faults;
   private int captureCrashes;
@@ -100,6 +101,7 @@ public final class Simulation {
       try (sqlite) {
         s.source = new CapturedSource(sqlite, dir.resolve("app.db"), dir.resolve("capture"));
         s.replica = new ReplicaUnderTest(dir);
+        s.views = new ViewsUnderTest(dir);
         return s.run(steps);
       } finally {
         s.closeAll();
@@ -193,8 +195,10 @@ public final class Simulation {
     }
   }
 
-  private void sendAll(List<Delivery> entries) {
+  /** New log entries: the views read them from the log, the replica gets them over the transport. */
+  private void sendAll(List<Delivery> entries) throws Exception {
     for (Delivery d : entries) {
+      views.apply(d);
       transport.send(step, d);
     }
   }
@@ -235,7 +239,16 @@ public final class Simulation {
   }
 
   /** The invariants (see the class comment). */
-  private void check(String when) {
+  private void check(String when) throws Exception {
+    Map<String, List<String>> atViews = source.truthAt(views.lsn());
+    for (String view : ViewsUnderTest.VIEWS.keySet()) {
+      List<String> actual = views.rows(view);
+      List<String> expected = atViews.get(SqliteWorkload.viewKey(view));
+      if (!actual.equals(expected)) {
+        throw violation(when + ": at LSN " + views.lsn() + " view " + view + " (" + ViewsUnderTest.VIEWS.get(view)
+            + ") holds " + actual + ", SQLite answers " + expected, null);
+      }
+    }
     if (!replica.holds()) {
       return; // nothing applied yet (a rebuilt replica before its snapshot)
     }
@@ -273,6 +286,9 @@ public final class Simulation {
 
   private void closeAll() throws Exception {
     try {
+      if (views != null) {
+        views.close();
+      }
       if (replica != null) {
         replica.close();
       }

@@ -130,7 +130,8 @@ final class SqliteWorkload implements AutoCloseable {
 
   /**
    * The truth now: per table, every row as {@code SELECT *} returns it (NULLs left out, as a
-   * replica may leave out a column a row never had), in a canonical order.
+   * replica may leave out a column a row never had), in a canonical order; and per view of
+   * {@link ViewsUnderTest#VIEWS}, SQLite's answer to its SQL ({@link #viewKey}).
    */
   Map<String, List<String>> rows() throws SQLException {
     Map<String, List<String>> out = new TreeMap<>();
@@ -156,8 +157,34 @@ final class SqliteWorkload implements AutoCloseable {
       rows.sort(null);
       out.put(table, rows);
     }
+    for (Map.Entry<String, String> v : ViewsUnderTest.VIEWS.entrySet()) {
+      out.put(viewKey(v.getKey()), viewRows(v.getValue()));
+    }
     c.commit();
     return out;
+  }
+
+  /** Where {@link #rows()} puts SQLite's answer to view {@code name}'s SQL. */
+  static String viewKey(String name) {
+    return "view " + name;
+  }
+
+  /** SQLite's answer to {@code sql}: each row as the list of its values, in a canonical order. */
+  private List<String> viewRows(String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      int n = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        List<Value> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          Object o = r.getObject(i);
+          row.add(o == null ? Value.ofNull() : o instanceof Number num ? Value.of(num.longValue()) : Value.of((String) o));
+        }
+        rows.add(row.toString());
+      }
+    }
+    rows.sort(null);
+    return rows;
   }
 
   private long count(String table) throws SQLException {
