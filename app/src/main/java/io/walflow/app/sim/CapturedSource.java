@@ -44,11 +44,14 @@ final class CapturedSource implements AutoCloseable {
   private final List<Delivery> log = new ArrayList<>();
   private int start;
 
-  CapturedSource(SqliteWorkload sqlite, Path dbFile, Path dataDir) throws IOException {
+  /**
+   * @param snapshotEveryBytes log bytes after which capture writes a snapshot for retention
+   */
+  CapturedSource(SqliteWorkload sqlite, Path dbFile, Path dataDir, long snapshotEveryBytes) throws IOException {
     this.sqlite = sqlite;
     this.dataDir = dataDir;
     this.config = CaptureConfig.defaults(dataDir).withDatabase(DB, dbFile).withCompressPages(false)
-        .withMinFreeDiskBytes(0).withRetention(8 << 10, java.time.Duration.ofHours(24), "FAST_HOURLY");
+        .withMinFreeDiskBytes(0).withRetention(snapshotEveryBytes, java.time.Duration.ofHours(24), "FAST_HOURLY");
     openCapture();
   }
 
@@ -123,7 +126,7 @@ final class CapturedSource implements AutoCloseable {
   int retain(int n) {
     int newest = newestSnapshotIndex();
     int before = start;
-    start = Math.max(start, Math.min(newest, start + n));
+    start = Math.max(start, (int) Math.min(newest, (long) start + n));
     return start - before;
   }
 

@@ -32,7 +32,7 @@ public final class Simulation {
    */
   enum Action {
     WRITE(30), ALTER(1), APP_CHECKPOINT(4), CAPTURE(22), DELIVER(22), DELIVER_REORDERED(10), CAPTURE_CRASH(1),
-    REPLICA_RESTART(1), REPLICA_REBUILD(1), REPLICA_SYNC(2), REPLICA_POWER_LOSS(1), RETENTION(4);
+    REPLICA_RESTART(1), REPLICA_REBUILD(1), REPLICA_SYNC(2), REPLICA_POWER_LOSS(2), REPLICA_PARTITIONED(2), RETENTION(5);
 
     final int weight;
 
@@ -99,7 +99,10 @@ public final class Simulation {
       Files.createDirectories(dir);
       SqliteWorkload sqlite = new SqliteWorkload(dir.resolve("app.db"), s.random);
       try (sqlite) {
-        s.source = new CapturedSource(sqlite, dir.resolve("app.db"), dir.resolve("capture"));
+        // Frequent retention snapshots let retention race repairs; rare ones keep seeds fast.
+        long snapshotEvery = s.random.nextBoolean() ? 4 << 10 : 64 << 10;
+        s.trace.add(0, "capture snapshots every " + snapshotEvery + " log bytes");
+        s.source = new CapturedSource(sqlite, dir.resolve("app.db"), dir.resolve("capture"), snapshotEvery);
         s.replica = new ReplicaUnderTest(dir);
         s.views = new ViewsUnderTest(dir);
         return s.run(steps);
@@ -185,8 +188,12 @@ public final class Simulation {
         fault("replica power loss: LSN " + before + " -> " + replica.lsn());
         powerLosses++;
       }
+      case REPLICA_PARTITIONED -> {
+        int lost = transport.loseAll();
+        fault("replica partitioned away: " + lost + " entries in transit lost");
+      }
       case RETENTION -> {
-        int removed = source.retain(1 + random.nextInt(3));
+        int removed = source.retain(random.nextBoolean() ? 1 + random.nextInt(3) : Integer.MAX_VALUE);
         if (removed > 0) {
           fault("retention removed " + removed + " entries from the log's start");
         }

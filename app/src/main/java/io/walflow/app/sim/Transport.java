@@ -65,6 +65,13 @@ final class Transport {
     return d;
   }
 
+  /** Everything on the way is lost (a partition between the log and the replica); returns how many. */
+  int loseAll() {
+    int n = queue.size();
+    queue.clear();
+    return n;
+  }
+
   boolean isEmpty() {
     return queue.isEmpty();
   }

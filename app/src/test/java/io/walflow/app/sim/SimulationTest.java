@@ -8,10 +8,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** 1,000 seeds of the deterministic simulation; a seed replays exactly (same trace digest). */
+/**
+ * 1,000 short seeds of the deterministic simulation, a few long ones (where retention has time to
+ * race repairs), and a seed replays exactly (same trace digest).
+ */
 class SimulationTest {
   static final int SEEDS = Integer.getInteger("walflow.sim.seeds", 1000);
-  static final int STEPS = 30;
+  static final int STEPS = 16;
 
   Path dir;
 
@@ -26,37 +29,36 @@ class SimulationTest {
   }
 
   @Test
-  void thousandSeeds_holdEveryInvariant() {
+  void thousandSeeds_holdEveryInvariant() throws Exception {
     long first = System.nanoTime() & 0xffffffffL;
     System.out.println("seeds " + first + " .. " + (first + SEEDS - 1));
-    long faults = 0;
-    long rejected = 0;
-    long repairs = 0;
-    long resnapshots = 0;
-    long captureCrashes = 0;
-    long powerLosses = 0;
-    long started = System.nanoTime();
-    for (long s = first; s < first + SEEDS; s++) {
-      Path d = dir.resolve(Long.toString(s));
-      Simulation.Result r = Simulation.run(s, d, STEPS);
-      Simulation.deleteTree(d);
-      faults += r.faults();
-      rejected += r.rejectedEntries();
-      repairs += r.repairs();
-      resnapshots += r.resnapshots();
-      captureCrashes += r.captureCrashes();
-      powerLosses += r.powerLosses();
+    SeedRunner.Summary s = SeedRunner.run(first, SEEDS, Long.MAX_VALUE, STEPS, 2, r -> { });
+    System.out.printf("%d seeds x %d steps in %.1f s on 2 threads (%.0f seeds/minute): %d faults, %d damaged entries "
+        + "rejected, %d capture crashes, %d power losses, %d range repairs, %d resnapshots%n", s.seeds(), STEPS,
+        s.seconds(), s.seedsPerMinute(), s.faults(), s.rejectedEntries(), s.captureCrashes(), s.powerLosses(),
+        s.repairs(), s.resnapshots());
+    if (s.failure().isPresent()) {
+      throw s.failure().get();
     }
-    double secs = (System.nanoTime() - started) / 1e9;
-    System.out.printf("%d seeds x %d steps in %.1f s (%.0f seeds/minute): %d faults, %d damaged entries rejected, "
-        + "%d capture crashes, %d power losses, %d range repairs, %d resnapshots%n", SEEDS, STEPS, secs,
-        SEEDS / secs * 60, faults, rejected, captureCrashes, powerLosses, repairs, resnapshots);
-    assertThat(faults).isPositive();
-    assertThat(rejected).isPositive();
-    assertThat(repairs).isPositive();
-    assertThat(resnapshots).isPositive();
-    assertThat(captureCrashes).isPositive();
-    assertThat(powerLosses).isPositive();
+    assertThat(s.seeds()).isEqualTo(SEEDS);
+    assertThat(s.faults()).isPositive();
+    assertThat(s.rejectedEntries()).isPositive();
+    assertThat(s.repairs()).isPositive();
+    assertThat(s.captureCrashes()).isPositive();
+    assertThat(s.powerLosses()).isPositive();
+  }
+
+  @Test
+  void longSeeds_retentionRacesRepairs() throws Exception {
+    long first = System.nanoTime() & 0xffffffffL;
+    System.out.println("long seeds " + first + " .. " + (first + 29));
+    SeedRunner.Summary s = SeedRunner.run(first, 30, Long.MAX_VALUE, 100, 2, r -> { });
+    if (s.failure().isPresent()) {
+      throw s.failure().get();
+    }
+    System.out.printf("30 seeds x 100 steps: %d repairs, %d resnapshots%n", s.repairs(), s.resnapshots());
+    assertThat(s.resnapshots()).as("repairs that had to start from a snapshot because retention removed the range")
+        .isPositive();
   }
 
   @Test
