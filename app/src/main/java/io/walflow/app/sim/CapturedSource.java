@@ -158,6 +158,11 @@ final class CapturedSource implements AutoCloseable {
     return start < log.size() && log.get(start).lsn() > from;
   }
 
+  /** The newest snapshot still in the log and every entry after it: what a consumer starting afresh reads. */
+  List<Delivery> fromNewestSnapshot() {
+    return List.copyOf(log.subList(newestSnapshotIndex(), log.size()));
+  }
+
   Delivery newestSnapshot() {
     return log.get(newestSnapshotIndex());
   }

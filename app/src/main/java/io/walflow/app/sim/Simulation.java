@@ -13,14 +13,16 @@ import java.util.Random;
 /**
  * The deterministic simulation, driven from a seed in one thread: a random SQLite workload
  * ({@link SqliteWorkload}) captured by walflow's real capture, stepped ({@link CapturedSource}),
- * its log entries carried to a real RocksDB replica over a faulty {@link Transport}, with capture
- * crashes, replica restarts, rebuilds and power losses, log retention racing repairs — each step
- * one {@link Action}. A gap the replica reports is repaired as the replica's gap repair does: the
+ * its log entries carried to a real RocksDB replica over a faulty {@link Transport} and read in
+ * order by incremental views ({@link ViewsUnderTest}), with capture crashes, replica restarts,
+ * rebuilds and power losses, view engine restarts, log retention racing repairs — each step one
+ * {@link Action}. A gap the replica reports is repaired as the replica's gap repair does: the
  * missing range from the log, or the newest snapshot when retention removed it.
  *
  * <p>After every step: capture's LSNs are dense; the replica is not stopped, is at most at the
  * log's last LSN, and its rows are exactly SQLite's rows at its LSN (no loss, no duplicate, all of
- * a transaction or none). At the end the faults stop, everything is delivered and repaired, and
+ * a transaction or none); every view's rows are SQLite's answer to its SQL at the view's LSN. At
+ * the end the faults stop, everything is delivered and repaired, and
  * the replica must equal SQLite at the last LSN. Every event goes into a {@link Trace}, whose
  * digest two runs of a seed must share.
  */
@@ -32,7 +34,7 @@ public final class Simulation {
    */
   enum Action {
     WRITE(30), ALTER(1), APP_CHECKPOINT(4), CAPTURE(22), DELIVER(22), DELIVER_REORDERED(10), CAPTURE_CRASH(1),
-    REPLICA_RESTART(1), REPLICA_REBUILD(1), REPLICA_SYNC(2), REPLICA_POWER_LOSS(2), REPLICA_PARTITIONED(2), RETENTION(5);
+    REPLICA_RESTART(1), REPLICA_REBUILD(1), REPLICA_SYNC(2), REPLICA_POWER_LOSS(2), REPLICA_PARTITIONED(2), VIEWS_RESTART(1), RETENTION(5);
 
     final int weight;
 
@@ -67,6 +69,7 @@ public final class Simulation {
   }
 
   private final long seed;
+  private final Path dir;
   private final Random random;
   private final Trace trace = new Trace();
   private final Transport transport;
@@ -81,8 +84,9 @@ public final class Simulation {
   private int repairs;
   private int resnapshots;
 
-  private Simulation(long seed) {
+  private Simulation(long seed, Path dir) {
     this.seed = seed;
+    this.dir = dir;
     this.random = new Random(seed);
     this.transport = new Transport(random, trace);
   }
@@ -94,7 +98,7 @@ public final class Simulation {
    * @throws InvariantViolation naming the seed and the step when an invariant fails
    */
   public static Result run(long seed, Path dir, int steps) {
-    Simulation s = new Simulation(seed);
+    Simulation s = new Simulation(seed, dir);
     try {
       Files.createDirectories(dir);
       SqliteWorkload sqlite = new SqliteWorkload(dir.resolve("app.db"), s.random);
@@ -191,6 +195,15 @@ public final class Simulation {
       case REPLICA_PARTITIONED -> {
         int lost = transport.loseAll();
         fault("replica partitioned away: " + lost + " entries in transit lost");
+      }
+      case VIEWS_RESTART -> {
+        views.close();
+        views = new ViewsUnderTest(dir);
+        List<Delivery> replayed = source.fromNewestSnapshot();
+        fault("view engine crashed and restarted from the log: " + replayed);
+        for (Delivery d : replayed) {
+          views.apply(d);
+        }
       }
       case RETENTION -> {
         int removed = source.retain(random.nextBoolean() ? 1 + random.nextInt(3) : Integer.MAX_VALUE);

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Incremental views ({@link Dataflow}, one worker thread) fed every log entry in order as capture
  * appends it, as a view server reading the local log is. After each step every view's rows must be
- * SQLite's answer to the same SQL at the view's LSN.
+ * SQLite's answer to the same SQL at the view's LSN. The engine keeps nothing across a restart: a
+ * new one starts from the newest snapshot in the log.
  */
 final class ViewsUnderTest implements AutoCloseable {
   /** Name → SQL of the views; {@link SqliteWorkload#rows()} runs the same SQL for the truth. */
@@ -32,7 +33,9 @@ final class ViewsUnderTest implements AutoCloseable {
   private boolean created;
   private long lsn = -1;
 
+  /** A new engine in {@code dir/views} (emptied first: a restarted engine starts from nothing). */
   ViewsUnderTest(Path dir) {
+    ReplicaUnderTest.deleteTree(dir.resolve("views"));
     dataflow = Dataflow.open(DataflowConfig.defaults(dir.resolve("views")).withWorkerThreads(1));
     feed = new ChangeFeed(dir.resolve("views-feed"), dataflow);
   }

@@ -8,10 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * 1,000 short seeds of the deterministic simulation, a few long ones (where retention has time to
- * race repairs), and a seed replays exactly (same trace digest).
- */
+/** 1,000 seeds of the deterministic simulation; a seed replays exactly (same trace digest). */
 class SimulationTest {
   static final int SEEDS = Integer.getInteger("walflow.sim.seeds", 1000);
   static final int STEPS = 16;
@@ -44,21 +41,10 @@ class SimulationTest {
     assertThat(s.faults()).isPositive();
     assertThat(s.rejectedEntries()).isPositive();
     assertThat(s.repairs()).isPositive();
-    assertThat(s.captureCrashes()).isPositive();
-    assertThat(s.powerLosses()).isPositive();
-  }
-
-  @Test
-  void longSeeds_retentionRacesRepairs() throws Exception {
-    long first = System.nanoTime() & 0xffffffffL;
-    System.out.println("long seeds " + first + " .. " + (first + 29));
-    SeedRunner.Summary s = SeedRunner.run(first, 30, Long.MAX_VALUE, 100, 2, r -> { });
-    if (s.failure().isPresent()) {
-      throw s.failure().get();
-    }
-    System.out.printf("30 seeds x 100 steps: %d repairs, %d resnapshots%n", s.repairs(), s.resnapshots());
     assertThat(s.resnapshots()).as("repairs that had to start from a snapshot because retention removed the range")
         .isPositive();
+    assertThat(s.captureCrashes()).isPositive();
+    assertThat(s.powerLosses()).isPositive();
   }
 
   @Test
