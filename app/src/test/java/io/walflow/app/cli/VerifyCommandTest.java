@@ -117,7 +117,10 @@ class VerifyCommandTest {
     assertThat(many[1].toString()).contains("20 seeds from 7 passed");
     Object[] one = run("simulate", "--seed", "7");
     assertThat(one[0]).isEqualTo(0);
-    assertThat(one[1].toString()).startsWith("seed 7: ok (30 steps");
+    assertThat(one[1].toString()).startsWith("seed 7: ok (30 steps").contains(" trace ");
+    String replayed = run("simulate", "--seed", "7")[1].toString();
+    assertThat(replayed.lines().findFirst()).as("the same seed, the same trace digest")
+        .isEqualTo(one[1].toString().lines().findFirst());
   }
 
   @Test
