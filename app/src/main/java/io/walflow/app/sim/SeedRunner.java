@@ -64,11 +64,14 @@ public final class SeedRunner {
               totals[6] += r.repairs();
               totals[7] += r.resnapshots();
             }
-          } catch (Simulation.InvariantViolation e) {
+          } catch (RuntimeException | Error e) {
+            Simulation.InvariantViolation v = e instanceof Simulation.InvariantViolation iv ? iv
+                : new Simulation.InvariantViolation("seed " + s + ": " + e + " (replay it: walflow simulate --seed "
+                    + s + ")", e);
             synchronized (totals) {
               if (s < failedSeed[0]) {
                 failedSeed[0] = s;
-                failure[0] = e;
+                failure[0] = v;
               }
             }
           } finally {
