@@ -141,14 +141,18 @@ final class ReplicaUnderTest implements AutoCloseable {
     return OptionalLong.of(Long.parseLong(r.substring(at + 2, r.indexOf(')', at))));
   }
 
-  /** Every row of {@code table} at the replica's LSN, as {@link SqliteWorkload#rows()} writes them; checks the scan's LSN. */
+  /**
+   * Every row of {@code table} at the replica's LSN, as {@link SqliteWorkload#rows()} writes them;
+   * checks that the scan is at {@code lsn}.
+   */
   List<String> rows(String table, long lsn) {
     List<String> out = new ArrayList<>();
     Optional<String> after = Optional.empty();
     do {
       RangeRead page = replica.scan(CapturedSource.DB, table, after, 1000, Freshness.ANY);
       if (page.lsn() != lsn) {
-        throw new IllegalStateException("a scan of " + table + " at LSN " + page.lsn() + " while the status said " + lsn);
+        throw new IllegalStateException("a scan of " + table + " at LSN " + page.lsn() + " while the status said "
+            + lsn);
       }
       for (Map<String, Value> row : page.rows()) {
         TreeMap<String, Value> r = new TreeMap<>(row);

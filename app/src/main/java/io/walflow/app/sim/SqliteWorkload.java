@@ -178,7 +178,8 @@ final class SqliteWorkload implements AutoCloseable {
         List<Value> row = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
           Object o = r.getObject(i);
-          row.add(o == null ? Value.ofNull() : o instanceof Number num ? Value.of(num.longValue()) : Value.of((String) o));
+          row.add(o == null ? Value.ofNull()
+              : o instanceof Number num ? Value.of(num.longValue()) : Value.of((String) o));
         }
         rows.add(row.toString());
       }

@@ -58,11 +58,12 @@ final class ViewsUnderTest implements AutoCloseable {
     return lsn;
   }
 
-  /** The rows of view {@code name}, as {@link SqliteWorkload#viewRows} writes them; checks the result's LSN. */
+  /** The rows of view {@code name}, written as {@link SqliteWorkload#rows()} writes SQLite's answer; checks the LSN. */
   List<String> rows(String name) throws Exception {
     ViewResult r = dataflow.lookup(name, List.of(), lsn, Duration.ofSeconds(10));
     if (r.lsn() != lsn) {
-      throw new IllegalStateException("view " + name + " answered at LSN " + r.lsn() + " after LSN " + lsn + " was applied");
+      throw new IllegalStateException("view " + name + " answered at LSN " + r.lsn() + " after LSN " + lsn
+          + " was applied");
     }
     List<String> out = new ArrayList<>();
     for (List<Value> row : r.rows()) {
