@@ -88,7 +88,9 @@ public final class Simulation {
   private Simulation(long seed, Path dir) {
     this.seed = seed;
     this.dir = dir;
-    this.random = new Random(seed);
+    // java.util.Random's first draws are nearly equal for consecutive seeds (S, S+1, … as --seeds
+    // runs them): mix the seed first so that neighbouring seeds get unrelated runs.
+    this.random = new Random(new java.util.SplittableRandom(seed).nextLong());
     this.transport = new Transport(random, trace);
   }
 
