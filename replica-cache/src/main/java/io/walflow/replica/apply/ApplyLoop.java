@@ -6,6 +6,7 @@ import io.walflow.replica.repair.RepairException;
 import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.feed.ChangeFeed;
 import io.walflow.ingest.feed.FeedException;
+import io.walflow.replica.store.DiskFullException;
 import io.walflow.replica.store.StoreException;
 import io.walflow.replica.source.EntrySource;
 import io.walflow.replica.source.SourceItem;
@@ -34,6 +35,8 @@ public final class ApplyLoop implements AutoCloseable {
   private static final long MAX_BACKOFF_MS = 5_000;
   /** The least time between two repair attempts of one database after a failed one. */
   private static final long REPAIR_RETRY_NANOS = 1_000_000_000L;
+  /** How often a transaction refused for lack of disk space is tried again. */
+  private static final long DISK_FULL_RETRY_MS = 1_000;
 
   private final EntrySource source;
   private final Applier applier;
@@ -80,7 +83,9 @@ public final class ApplyLoop implements AutoCloseable {
       try {
         List<SourceItem> items = source.poll(POLL);
         for (SourceItem item : items) {
-          handle(item);
+          if (!handleWaitingForSpace(item)) {
+            return; // closed while the disk was full: the item is delivered again at the next start
+          }
         }
         if (!items.isEmpty()) {
           source.commit(List.copyOf(pendingSnapshots.values()));
@@ -103,6 +108,39 @@ public final class ApplyLoop implements AutoCloseable {
           return;
         }
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+  }
+
+  /**
+   * Handles {@code item}; while its write is refused for lack of disk space, marks its database
+   * {@code disk_full} and tries again every {@value #DISK_FULL_RETRY_MS} ms, reading nothing else
+   * meanwhile (the source's position is not committed past it). Returns false when closed while
+   * waiting.
+   */
+  private boolean handleWaitingForSpace(SourceItem item) throws InterruptedException {
+    DatabaseReplica full = null;
+    while (true) {
+      try {
+        handle(item);
+        if (full != null) {
+          full.diskSpaceBack();
+          LOG.info("database {}: disk space is back, applying again (LSN {})", ((SourceItem.Entry) item).entry().db(), full.lsn());
+        }
+        return true;
+      } catch (DiskFullException e) {
+        String db = ((SourceItem.Entry) item).entry().db();
+        DatabaseReplica d = applier.database(db);
+        if (full == null) {
+          LOG.error("database {}: {}; applying paused after LSN {}, trying again every {} ms", db, e.getMessage(),
+              d.lsn(), DISK_FULL_RETRY_MS);
+        }
+        full = d;
+        d.diskFull(e.getMessage() + "; applying paused after LSN " + d.lsn() + ", resumes once space is back");
+        if (closed) {
+          return false;
+        }
+        Thread.sleep(DISK_FULL_RETRY_MS);
       }
     }
   }
@@ -146,6 +184,8 @@ public final class ApplyLoop implements AutoCloseable {
     }
     try {
       feed.accept(entry);
+    } catch (DiskFullException ex) {
+      throw ex;
     } catch (FeedException | StoreException | IllegalArgumentException ex) {
       pendingSnapshots.remove(db);
       applier.stop(db, "cannot apply the entry at " + e.where() + ": " + ex.getMessage());
@@ -195,6 +235,8 @@ public final class ApplyLoop implements AutoCloseable {
       }
       try {
         feed.accept(e);
+      } catch (DiskFullException ex) {
+        throw ex;
       } catch (FeedException | StoreException | IllegalArgumentException ex) {
         applier.stop(db, "cannot apply LSN " + e.lsn() + " fetched from the capture node at " + client.describe()
             + ": " + ex.getMessage());

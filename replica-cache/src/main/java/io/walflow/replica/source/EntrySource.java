@@ -18,6 +18,14 @@ public interface EntrySource extends AutoCloseable {
   default void begin(boolean replicaEmpty) {}
 
   /**
+   * As {@link #begin(boolean)}, with the replica's store for a source that keeps its own resume
+   * position there (the local log); others ignore it.
+   */
+  default void begin(boolean replicaEmpty, SourcePositions positions) {
+    begin(replicaEmpty);
+  }
+
+  /**
    * The next entries, waiting up to {@code timeout} for some; empty when none arrived. A source
    * that cannot reach its log retries with back-off and says so in {@link #describe()}.
    */
