@@ -47,6 +47,8 @@ public final class ApplyLoop implements AutoCloseable {
   private final Optional<LogRangeClient> repair;
   /** Per database, when the next repair may be tried after a failed one (System.nanoTime). */
   private final Map<String, Long> repairRetryAt = new HashMap<>();
+  /** Per database, when the source may be asked again to re-read a gap (System.nanoTime). */
+  private final Map<String, Long> rereadRetryAt = new HashMap<>();
   private volatile boolean closed;
   private volatile String problem = "";
 
@@ -170,6 +172,13 @@ public final class ApplyLoop implements AutoCloseable {
       return;
     }
     DatabaseReplica d = applier.database(db);
+    if (entry instanceof LogEntry.Commit && entry.partIndex() == 0 && d.watermark().isPresent()
+        && entry.lsn() > d.lsn() + 1) {
+      rereadGap(db, d, d.lsn() + 1, entry.lsn() - 1, e.position());
+      if (d.state() == io.walflow.replica.ApplyState.STOPPED) {
+        return;
+      }
+    }
     if (repair.isPresent() && entry instanceof LogEntry.Commit && entry.partIndex() == 0 && d.watermark().isPresent()
         && entry.lsn() > d.lsn() + 1) {
       repairGap(db, d, d.lsn() + 1, entry.lsn() - 1);
@@ -192,6 +201,55 @@ public final class ApplyLoop implements AutoCloseable {
     }
     if (entry.partIndex() == entry.partCount() - 1) {
       pendingSnapshots.remove(db);
+    }
+  }
+
+  /**
+   * First try at a gap {@code from..to} of {@code db}: the source reads the range again itself
+   * (Kafka: the entries lost in transit are still in the partition). When the source cannot, or
+   * the range is not there, the capture node's log ({@link #repairGap}) and then a snapshot come
+   * next. A failed attempt is tried again at most once a second.
+   */
+  private void rereadGap(String db, DatabaseReplica d, long from, long to, Object before) {
+    long now = System.nanoTime();
+    Long retryAt = rereadRetryAt.get(db);
+    if (retryAt != null && now - retryAt < 0) {
+      return;
+    }
+    String what = "gap " + from + ".." + to;
+    Optional<List<LogEntry>> found;
+    try {
+      found = source.reread(db, from, to, d.watermark().orElseThrow().committedAt(), before);
+    } catch (RuntimeException ex) {
+      rereadRetryAt.put(db, now + REPAIR_RETRY_NANOS);
+      LOG.warn("database {}: re-reading {} from the source failed: {}", db, what, ex.toString());
+      return;
+    }
+    if (found.isEmpty()) {
+      return; // a source that cannot read again (the local log: nothing is lost on the way)
+    }
+    int applied = 0;
+    for (LogEntry e : found.get()) {
+      if (e instanceof LogEntry.Commit && !applier.wants(db, e.lsn())) {
+        continue;
+      }
+      try {
+        feed.accept(e);
+        applied++;
+      } catch (DiskFullException ex) {
+        throw ex;
+      } catch (FeedException | StoreException | IllegalArgumentException ex) {
+        applier.stop(db, "cannot apply LSN " + e.lsn() + " read again from " + source.describe() + ": " + ex.getMessage());
+        return;
+      }
+    }
+    if (d.lsn() >= to) {
+      rereadRetryAt.remove(db);
+      d.repaired(false, applied, 0);
+      LOG.info("database {}: {} read again from the source ({} entries)", db, what, applied);
+    } else {
+      rereadRetryAt.put(db, now + REPAIR_RETRY_NANOS);
+      LOG.warn("database {}: {}: the source holds it only up to LSN {}; trying the other repairs", db, what, d.lsn());
     }
   }
 
