@@ -19,14 +19,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +47,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -119,6 +124,12 @@ public final class KafkaPublisher implements AutoCloseable {
   /** Groups sent and not yet acknowledged, in log order (publisher thread only). */
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
   private long inFlightBytes;
+  /** A group read but held back until the partitions it writes to acknowledged this producer. */
+  private Held held;
+  /** Partitions that acknowledged a record of the current producer (written by its I/O thread). */
+  private volatile Set<Integer> confirmed = ConcurrentHashMap.newKeySet();
+  /** The topic's partition count as the current producer sees it, or 0 before it looked. */
+  private int partitionCount;
   /** Queue index of the last document read (publisher thread only). */
   private long lastReadIndex = -1;
   private long lastStallCheckMillis;
@@ -270,6 +281,7 @@ public final class KafkaPublisher implements AutoCloseable {
           }
         } catch (PublishException e) {
           closeProducer();
+          held = null;
           inFlight.clear();
           inFlightBytes = 0;
           boolean first = problem == null;
@@ -364,15 +376,24 @@ public final class KafkaPublisher implements AutoCloseable {
    * unacknowledged. Returns whether it sent anything.
    */
   private boolean sendWaiting(ExcerptTailer tailer) throws PublishException {
-    if (inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+    if (held == null) {
+      if (inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+        return false;
+      }
+      List<Part> parts = new ArrayList<>();
+      long lastIndex = readGroup(tailer, parts);
+      if (lastIndex < 0) {
+        return false;
+      }
+      held = group(parts, lastIndex);
+    }
+    if (!inFlight.isEmpty() && !confirmed.containsAll(held.partitions)) {
+      // Its first record on a partition new to this producer is awaited (awaitFirst), which
+      // blocks this thread: first let the groups in flight be acknowledged and retired.
       return false;
     }
-    List<Part> parts = new ArrayList<>();
-    long lastIndex = readGroup(tailer, parts);
-    if (lastIndex < 0) {
-      return false;
-    }
-    InFlight g = send(parts, lastIndex);
+    InFlight g = send(held);
+    held = null;
     inFlight.addLast(g);
     inFlightBytes += g.bytes;
     return true;
@@ -414,29 +435,51 @@ public final class KafkaPublisher implements AutoCloseable {
     return last;
   }
 
+  /** A group read from the log, its records built (partition chosen), not sent yet. */
+  private record Held(List<ProducerRecord<byte[], byte[]>> records, Set<Integer> partitions, long lastIndex,
+      List<EntryCodec.Header> completed, long bytes) {}
+
   /**
-   * Sends every record of {@code parts} without waiting: acknowledgements arrive through the
-   * producer's callbacks, which count the group down and wake this thread.
+   * The records of {@code parts}, each with its partition chosen as Kafka's default partitioner
+   * would for its key (murmur2 of the database name), so that the publisher knows them before
+   * sending.
    */
-  private InFlight send(List<Part> parts, long lastIndex) throws PublishException {
-    KafkaProducer<byte[], byte[]> p = producer();
+  private Held group(List<Part> parts, long lastIndex) throws PublishException {
+    int partitions = partitionCount();
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    Set<Integer> used = new HashSet<>();
     List<EntryCodec.Header> completed = new ArrayList<>();
     long bytes = 0;
     for (Part part : parts) {
-      records.addAll(KafkaRecords.records(settings.topic(), part.header().db(), part.header().lsn(), part.bytes(),
-          settings.maxRecordBytes()));
+      for (ProducerRecord<byte[], byte[]> r : KafkaRecords.records(settings.topic(), part.header().db(),
+          part.header().lsn(), part.bytes(), settings.maxRecordBytes())) {
+        int partition = Utils.toPositive(Utils.murmur2(r.key())) % partitions;
+        used.add(partition);
+        records.add(new ProducerRecord<>(r.topic(), partition, r.timestamp(), r.key(), r.value(), r.headers()));
+      }
       bytes += part.bytes().length;
       if (part.header().lastPart()) {
         completed.add(part.header());
       }
     }
-    InFlight g = new InFlight(lastIndex, completed, bytes, records.size());
+    return new Held(records, used, lastIndex, completed, bytes);
+  }
+
+  /**
+   * Sends every record of {@code h} without waiting: acknowledgements arrive through the
+   * producer's callbacks, which count the group down and wake this thread.
+   */
+  private InFlight send(Held h) throws PublishException {
+    KafkaProducer<byte[], byte[]> p = producer();
+    InFlight g = new InFlight(h.lastIndex(), h.completed(), h.bytes(), h.records().size());
     try {
-      for (ProducerRecord<byte[], byte[]> r : records) {
-        p.send(r, g);
+      for (ProducerRecord<byte[], byte[]> r : h.records()) {
+        Future<RecordMetadata> f = p.send(r, g);
         if (g.failure != null) {
           break; // failed at once (no metadata within max.block.ms): do not wait again per record
+        }
+        if (!g.confirmedOf.contains(r.partition())) {
+          awaitFirst(f, r.partition());
         }
       }
     } catch (RuntimeException e) {
@@ -446,6 +489,40 @@ public final class KafkaPublisher implements AutoCloseable {
       throw new PublishException(String.valueOf(g.failure), g.failure);
     }
     return g;
+  }
+
+  /**
+   * Waits for the acknowledgement of the first record the current producer sends to {@code
+   * partition}, before anything else goes there: a broker without state for this producer on the
+   * partition accepts any sequence number first, so a later batch overtaking a retried first one
+   * (NOT_LEADER on a just-created topic) would be written before it, the retried one then failing
+   * with OUT_OF_ORDER_SEQUENCE_NUMBER — Kafka holding LSN 10 before 0..9. Once the partition
+   * acknowledged the producer, Kafka keeps the order of what follows.
+   */
+  private void awaitFirst(Future<RecordMetadata> f, int partition) throws PublishException {
+    long start = System.currentTimeMillis();
+    while (true) {
+      try {
+        f.get(100, TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        long waited = System.currentTimeMillis() - start;
+        if (waited >= SLOW_ACK_MILLIS && problem == null) {
+          since = Instant.now();
+          problem = "Kafka at " + settings.bootstrapServers() + " has not acknowledged the first record on partition "
+              + partition + " for " + waited / 1000 + " s (unreachable?); the producer keeps retrying";
+          LOG.warn("{}; capture keeps appending locally (published LSNs {})", problem, ackedLsns);
+        }
+        if (waited >= NO_ANSWER_MILLIS || stopping && waited >= DRAIN_TIMEOUT_UNREACHABLE.toMillis()) {
+          throw new PublishException("neither acknowledgement nor error for " + waited / 1000 + " s", null);
+        }
+      } catch (ExecutionException e) {
+        throw new PublishException(String.valueOf(e.getCause()), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PublishException("interrupted", e);
+      }
+    }
   }
 
   /**
@@ -512,6 +589,8 @@ public final class KafkaPublisher implements AutoCloseable {
     final long bytes;
     final long sentAtMillis = System.currentTimeMillis();
     final AtomicInteger pending;
+    /** The confirmed partitions of the producer this group was sent with. */
+    final Set<Integer> confirmedOf = confirmed;
     volatile Exception failure;
 
     InFlight(long lastIndex, List<EntryCodec.Header> completed, long bytes, int records) {
@@ -525,6 +604,9 @@ public final class KafkaPublisher implements AutoCloseable {
     public void onCompletion(RecordMetadata metadata, Exception e) {
       if (e != null && failure == null) {
         failure = e;
+      }
+      if (e == null) {
+        confirmedOf.add(metadata.partition());
       }
       if (pending.decrementAndGet() == 0 || e != null) {
         LockSupport.unpark(thread);
@@ -564,6 +646,21 @@ public final class KafkaPublisher implements AutoCloseable {
     }
     producer = p;
     return p;
+  }
+
+  private int partitionCount() throws PublishException {
+    if (partitionCount == 0) {
+      KafkaProducer<byte[], byte[]> p = producer();
+      try {
+        partitionCount = p.partitionsFor(settings.topic()).size();
+      } catch (RuntimeException e) {
+        throw new PublishException("no partitions of topic '" + settings.topic() + "' known: " + e, e);
+      }
+      if (partitionCount == 0) {
+        throw new PublishException("topic '" + settings.topic() + "' has no partitions", null);
+      }
+    }
+    return partitionCount;
   }
 
   /** Creates the topic when missing; warns when an existing one has other settings. */
@@ -614,6 +711,8 @@ public final class KafkaPublisher implements AutoCloseable {
   private void closeProducer() {
     KafkaProducer<byte[], byte[]> p = producer;
     producer = null;
+    confirmed = ConcurrentHashMap.newKeySet(); // late callbacks of the old producer fill the old set
+    partitionCount = 0;
     if (p != null) {
       try {
         p.close(Duration.ZERO);
