@@ -90,6 +90,8 @@ public final class KafkaPublisher implements AutoCloseable {
   private static final long BACKOFF_MIN_MILLIS = 250;
   private static final long BACKOFF_MAX_MILLIS = 10_000;
   private static final long WARN_EVERY_MILLIS = 30_000;
+  /** The watch thread reports a publisher whose acknowledged position has not moved for this long. */
+  private static final long NO_PROGRESS_MILLIS = 20_000;
   /** A reader that sees nothing while the log has more for this long is replaced. */
   private static final long STALL_MILLIS = 2_000;
   private static final long STALL_CHECK_EVERY_MILLIS = 250;
@@ -157,6 +159,46 @@ public final class KafkaPublisher implements AutoCloseable {
 
   public void start() {
     thread.start();
+    Thread w = new Thread(this::watchProgress, "walflow-kafka-publisher-watch");
+    w.setDaemon(true);
+    w.start();
+  }
+
+  /**
+   * From its own thread: when the acknowledged position has not moved for {@value
+   * #NO_PROGRESS_MILLIS} ms while the log holds more, says so (and what the publisher thread is
+   * doing: its stack), so that a publisher stuck anywhere — even outside its own checks — is
+   * visible in the log and in {@link #problem()}.
+   */
+  private void watchProgress() {
+    long lastAcked = ackedIndex;
+    long since = System.currentTimeMillis();
+    while (!stopping && thread.isAlive()) {
+      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
+      long acked = ackedIndex;
+      long now = System.currentTimeMillis();
+      if (acked != lastAcked) {
+        lastAcked = acked;
+        since = now;
+        continue;
+      }
+      long end;
+      try {
+        end = log.queue().lastIndex();
+      } catch (RuntimeException e) {
+        continue; // the log is closing
+      }
+      // Only when the publisher reports nothing itself (an outage is already reported): once per stall.
+      if (end > acked && now - since >= NO_PROGRESS_MILLIS && problem == null) {
+        StringBuilder stack = new StringBuilder();
+        for (StackTraceElement f : thread.getStackTrace()) {
+          stack.append("\n\tat ").append(f);
+        }
+        problem = "Kafka publishing has not moved for " + (now - since) / 1000 + " s (acknowledged up to queue index 0x"
+            + Long.toHexString(acked) + ", the log ends at 0x" + Long.toHexString(end) + ")";
+        LOG.warn("{}; the publisher thread is at:{}", problem, stack);
+      }
+    }
   }
 
   /** Wakes the publisher (the log writer appended something). */
