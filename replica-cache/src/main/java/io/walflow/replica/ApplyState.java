@@ -14,5 +14,11 @@ public enum ApplyState {
   /** A gap is being filled from the capture node's log; reads are served from the last applied LSN. */
   REPAIRING,
   /** An entry was corrupt or undecodable, or the store failed: applying stopped. */
-  STOPPED
+  STOPPED,
+  /**
+   * A write was refused for lack of disk space (the free-space floor or RocksDB's own error):
+   * applying is paused at the transaction that failed, which is tried again every second and
+   * applied once space is back; nothing after it is read meanwhile.
+   */
+  DISK_FULL
 }

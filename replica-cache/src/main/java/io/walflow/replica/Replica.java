@@ -63,7 +63,7 @@ public final class Replica implements AutoCloseable {
    * @throws io.walflow.replica.store.StoreException when RocksDB cannot be opened
    */
   public static Replica open(ReplicaConfig config) {
-    return new Replica(config, ReplicaStore.open(config.dataDir().resolve("rocksdb"), config.syncWrites()),
+    return new Replica(config, ReplicaStore.open(config.dataDir().resolve("rocksdb"), config.syncWrites(), config.minFreeDiskBytes()),
         Clock.systemUTC());
   }
 
@@ -90,7 +90,7 @@ public final class Replica implements AutoCloseable {
     if (loop != null) {
       throw new IllegalStateException("replica " + config.region() + " already applies a source");
     }
-    source.begin(applier.databases().isEmpty());
+    source.begin(applier.databases().isEmpty(), store);
     loop = new ApplyLoop(source, applier, config.dataDir().resolve("tmp"), "replica-apply-" + config.region(), repair);
     loop.start();
     return this;

@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * @param cacheRows how many rows the Caffeine cache holds at most
  * @param syncWrites whether each applied transaction is forced to disk (survives a machine crash;
  *     without it, a process crash)
+ * @param minFreeDiskBytes applying pauses (state {@code disk_full}) rather than leave less than
+ *     this free on the store's file system; 0: only when RocksDB itself finds no space
  */
-public record ReplicaConfig(String region, Path dataDir, long cacheRows, boolean syncWrites) {
+public record ReplicaConfig(String region, Path dataDir, long cacheRows, boolean syncWrites, long minFreeDiskBytes) {
   private static final Pattern REGION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   /** Default row-cache size. */
   public static final long DEFAULT_CACHE_ROWS = 100_000;
@@ -32,6 +34,14 @@ public record ReplicaConfig(String region, Path dataDir, long cacheRows, boolean
     if (cacheRows < 0) {
       throw new IllegalArgumentException("cacheRows must be >= 0: " + cacheRows);
     }
+    if (minFreeDiskBytes < 0) {
+      throw new IllegalArgumentException("minFreeDiskBytes must be >= 0: " + minFreeDiskBytes);
+    }
+  }
+
+  /** Without a free-space floor of its own (a full disk is still caught when RocksDB reports it). */
+  public ReplicaConfig(String region, Path dataDir, long cacheRows, boolean syncWrites) {
+    this(region, dataDir, cacheRows, syncWrites, 0);
   }
 
   /** A replica for {@code region} in {@code dataDir}, with the default cache and no sync. */
@@ -40,10 +50,14 @@ public record ReplicaConfig(String region, Path dataDir, long cacheRows, boolean
   }
 
   public ReplicaConfig withCacheRows(long rows) {
-    return new ReplicaConfig(region, dataDir, rows, syncWrites);
+    return new ReplicaConfig(region, dataDir, rows, syncWrites, minFreeDiskBytes);
   }
 
   public ReplicaConfig withSyncWrites(boolean sync) {
-    return new ReplicaConfig(region, dataDir, cacheRows, sync);
+    return new ReplicaConfig(region, dataDir, cacheRows, sync, minFreeDiskBytes);
+  }
+
+  public ReplicaConfig withMinFreeDiskBytes(long bytes) {
+    return new ReplicaConfig(region, dataDir, cacheRows, syncWrites, bytes);
   }
 }

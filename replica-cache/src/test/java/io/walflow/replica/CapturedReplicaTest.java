@@ -185,7 +185,13 @@ class CapturedReplicaTest {
    * LSN per transaction after the snapshot at LSN 0); returns it.
    */
   static long durableAt(Capture c, long lsn) throws Exception {
-    c.awaitDurable("app", lsn).get(90, TimeUnit.SECONDS);
+    try {
+      c.awaitDurable("app", lsn).get(90, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // Say which side is behind: capture (its LSN) or the Kafka publisher (published LSN, problem).
+      throw new AssertionError("LSN " + lsn + " of app not durable within 90 s: " + c.stats() + "; Kafka problem: "
+          + c.kafkaProblem().orElse("none"), e);
+    }
     assertThat(c.failure()).isEmpty();
     return lsn;
   }

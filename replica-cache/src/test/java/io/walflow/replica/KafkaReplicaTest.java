@@ -31,7 +31,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,7 +170,6 @@ class KafkaReplicaTest {
     }
   }
 
-  @Disabled("flaky under load: Kafka durability stalled after a broker restart once; cause not found (see the session note of 2026-11-23)")
   @Test
   void brokerRestartMidLoad_replicaReportsIt_thenConverges() throws Exception {
     KafkaBroker broker = KafkaFixture.localBroker();

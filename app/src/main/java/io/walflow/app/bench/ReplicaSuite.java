@@ -49,7 +49,8 @@ import org.rocksdb.WriteOptions;
  *       sink (key and row encoding, one WriteBatch per transaction with the watermark, cache
  *       invalidation, publication) against raw RocksDB WriteBatch puts of the same, pre-encoded
  *       keys and values (one batch per 100 rows, write-ahead log on, no sync, as the replica).
- *       rows/s, median of {@code --repeats}; goal ratio ≥ 0.5.
+ *       rows/s, medians of max(9, {@code --repeats}) rounds after two uncounted warm-up rounds, the
+ *       order of the two sides alternating between rounds; goal ratio ≥ 0.5.
  *   <li>Point-read throughput (one thread): cache hits (a hot set of 1,000 rows, cache warm) and
  *       cache misses (random rows, cache disabled) against raw RocksDB gets of the same keys.
  *   <li>Commit→visible latency through Kafka on loopback: a real broker (child JVM), capture
@@ -78,9 +79,13 @@ final class ReplicaSuite implements Suite {
         + "commit->visible latency through Kafka";
   }
 
-  /** Rows of each apply run: 20,000 x --seconds (100,000 with the defaults). */
+  /**
+   * Rows of each apply round: 80,000 x --seconds (400,000 with the defaults). Rounds of 100,000
+   * rows (about 0.05 s of raw puts) measured mostly JIT and allocation warm-up: ratios from 0.2 to
+   * 1.3 between runs.
+   */
   private static int rows(BenchSettings s) {
-    return s.seconds() * 20_000;
+    return s.seconds() * 80_000;
   }
 
   @Override
@@ -88,28 +93,53 @@ final class ReplicaSuite implements Suite {
     int rows = rows(settings);
     List<ChangeSet> txns = transactions(rows);
     List<byte[][]> encoded = encoded(txns);
+    // Two warm-up rounds of each side first (JIT, RocksDB's library and page cache), not counted;
+    // then at least 9 measured rounds whose order alternates (raw first, replica first, …), so that
+    // neither side always runs on a machine the other just heated or loaded.
+    for (int i = 0; i < 2; i++) {
+      Path warm = workspace.newDir("warm-up-" + i);
+      rawPuts(warm.resolve("raw"), encoded, rows);
+      applyRate(warm.resolve("replica"), txns, rows);
+      workspace.delete(warm);
+    }
+    int rounds = Math.max(9, settings.repeats());
     List<Double> raw = new ArrayList<>();
     List<Double> applied = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
     Path rawDir = null;
     Path replicaDir = null;
-    for (int i = 0; i < settings.repeats(); i++) {
+    for (int i = 0; i < rounds; i++) {
       if (rawDir != null) {
         workspace.delete(rawDir);
         workspace.delete(replicaDir);
       }
       rawDir = workspace.newDir("raw-rocksdb-" + i);
       replicaDir = workspace.newDir("replica-" + i);
-      raw.add(rawPuts(rawDir, encoded, rows));
-      applied.add(applyRate(replicaDir, txns, rows));
-      progress.say("replica: run %d: raw puts %,.0f rows/s, replica apply %,.0f rows/s", i + 1, raw.get(i), applied.get(i));
+      double rawRate;
+      double applyRate;
+      if (i % 2 == 0) {
+        rawRate = rawPuts(rawDir, encoded, rows);
+        applyRate = applyRate(replicaDir, txns, rows);
+      } else {
+        applyRate = applyRate(replicaDir, txns, rows);
+        rawRate = rawPuts(rawDir, encoded, rows);
+      }
+      raw.add(rawRate);
+      applied.add(applyRate);
+      ratios.add(applyRate / rawRate);
+      progress.say("replica: round %d: raw puts %,.0f rows/s, replica apply %,.0f rows/s (ratio %.2f)", i + 1,
+          rawRate, applyRate, applyRate / rawRate);
     }
+    progress.say("replica: apply/raw ratio per round: median %.2f, min %.2f, max %.2f", median(ratios),
+        Collections.min(ratios), Collections.max(ratios));
     List<Row> out = new ArrayList<>();
     double rawMedian = median(raw);
     double applyMedian = median(applied);
     out.add(new Row("replica", "apply, 100-row transactions", "rows/s", applyMedian, OptionalDouble.of(rawMedian),
         new Goal.RatioAtLeast(APPLY_GOAL), applied, raw,
-        String.format(Locale.ROOT, "%,d rows per run, median of %d; baseline: raw WriteBatch puts of the same "
-            + "pre-encoded keys and rows", rows, settings.repeats()), Optional.empty()));
+        String.format(Locale.ROOT, "%,d rows per round, medians of %d alternating rounds after two warm-up rounds (median "
+            + "of the per-round ratios %.2f); baseline: raw WriteBatch puts of the same pre-encoded keys and rows",
+            rows, rounds, median(ratios)), Optional.empty()));
     out.addAll(reads(rawDir, replicaDir, rows, settings, progress));
     workspace.delete(rawDir);
     workspace.delete(replicaDir);

@@ -79,6 +79,10 @@ public final class ReplicaCommand implements Callable<Integer> {
   @Option(names = "--sync", description = "Force every applied transaction to disk (survives a machine crash; default: a process crash).")
   boolean sync;
 
+  @Option(names = "--min-free-disk-mb", defaultValue = "256", paramLabel = "MB",
+      description = "Pause applying (state disk_full, retried every second) rather than leave less than this free on the store's file system (default: ${DEFAULT-VALUE}; 0: only when RocksDB finds no space).")
+  long minFreeMb;
+
   @Option(names = "--status-every", defaultValue = "10s", paramLabel = "DURATION",
       description = "Log each database's LSN and lag this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
@@ -100,7 +104,10 @@ public final class ReplicaCommand implements Callable<Integer> {
         .map(u -> new io.walflow.replica.repair.LogRangeClient(u, java.util.Optional.ofNullable(repairToken)));
     HttpSettings http = new HttpSettings(httpHost, httpPort, tokens(), open, HttpSettings.DEFAULT_MAX_URI);
     long every = Durations.parse(statusEvery, "--status-every").toMillis();
-    ReplicaConfig config = new ReplicaConfig(region, dataDir, cacheRows, sync);
+    if (minFreeMb < 0) {
+      throw new IllegalArgumentException("--min-free-disk-mb must be >= 0, got " + minFreeMb);
+    }
+    ReplicaConfig config = new ReplicaConfig(region, dataDir, cacheRows, sync, minFreeMb << 20);
     Replica replica = Replica.open(config);
     EntrySource entries = source.kafka != null ? new KafkaSource(source.kafka, topic, region) : new LocalLogSource(source.fromLog);
     ReplicaHttpServer server;

@@ -17,23 +17,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,6 +47,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -51,29 +58,46 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes the local log to Kafka: one thread follows the Chronicle queue and produces every
  * entry part, exactly as encoded, in log order ({@link KafkaRecords} for the record format), with
- * an idempotent producer ({@code acks=all}). Whatever documents are waiting (a commit window each)
- * are produced together as one batch (linger 1 ms), and the next batch starts once Kafka
- * acknowledged every record of this one.
+ * an idempotent producer ({@code acks=all}, at most 5 requests in flight per connection, so Kafka
+ * keeps each partition's order across retries).
  *
- * <p>After each acknowledged batch the publisher marks the entries it completed in its {@link
- * DurabilityTracker} (what {@code --durability kafka} reports) and, at most every {@value
- * #PERSIST_EVERY_MILLIS} ms, persists the queue index of the last acknowledged document in {@code
- * <data-dir>/kafka/<topic>.position}. A restarted capture republishes from there: a crash can
- * repeat records (consumers skip LSNs they already have), never lose one.
+ * <p>Pipelined: whatever documents are waiting (a commit window each) are sent as one group
+ * without waiting for earlier groups' acknowledgements, up to {@value #MAX_IN_FLIGHT_BYTES} bytes
+ * unacknowledged. Groups are retired strictly in log order, once every record of a group and of
+ * every group before it is acknowledged: only then are its entries marked in the {@link
+ * DurabilityTracker} (what {@code --durability kafka} reports, so in LSN order), and the queue
+ * index of its last document becomes the acknowledged position, persisted at most every {@value
+ * #PERSIST_EVERY_MILLIS} ms in {@code <data-dir>/kafka/<topic>.position}. A restarted capture
+ * republishes from there: a crash can repeat records (consumers skip LSNs they already have),
+ * never lose one.
  *
- * <p>When Kafka is unreachable or a batch fails, the producer is closed, the publisher says so
- * (log and {@link #problem()}), waits with back-off and produces again from the last acknowledged
- * document. Capture keeps appending to the local log meanwhile; retention keeps every file Kafka
- * has not acknowledged.
+ * <p>When Kafka is unreachable or any group fails, the producer is closed, every group in flight
+ * is dropped, the publisher says so (log and {@link #problem()}), waits with back-off and produces
+ * again from the last acknowledged document (groups after a failed one may have reached Kafka:
+ * republished, deduplicated by consumers). Capture keeps appending to the local log meanwhile;
+ * retention keeps every file Kafka has not acknowledged. Nothing stalls silently: a group without
+ * an answer past the delivery timeout fails, and a log reader that stops seeing appends is
+ * reported and replaced.
  */
 public final class KafkaPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
   static final long PERSIST_EVERY_MILLIS = 200;
-  private static final long MAX_BATCH_BYTES = 16L << 20;
+  /** A group (the records sent together, acknowledged together) holds at most about this much. */
+  private static final long MAX_GROUP_BYTES = 4L << 20;
+  /** Sent but unacknowledged bytes at most (under the producer's 64 MiB buffer). */
+  private static final long MAX_IN_FLIGHT_BYTES = 32L << 20;
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final long BACKOFF_MIN_MILLIS = 250;
   private static final long BACKOFF_MAX_MILLIS = 10_000;
   private static final long WARN_EVERY_MILLIS = 30_000;
+  /** The watch thread reports a publisher whose acknowledged position has not moved for this long. */
+  private static final long NO_PROGRESS_MILLIS = 20_000;
+  /** A reader that sees nothing while the log has more for this long is replaced. */
+  private static final long STALL_MILLIS = 2_000;
+  private static final long STALL_CHECK_EVERY_MILLIS = 250;
+  private static final int DELIVERY_TIMEOUT_MILLIS = 30_000;
+  /** A group unanswered this long (past the producer's delivery timeout) fails: new producer, resend. */
+  private static final long NO_ANSWER_MILLIS = DELIVERY_TIMEOUT_MILLIS + 30_000L;
   /** Acknowledgements slower than this are reported as a problem. */
   private static final long SLOW_ACK_MILLIS = 3_000;
   /** How long close() waits for what is in the log to be acknowledged. */
@@ -99,6 +123,19 @@ public final class KafkaPublisher implements AutoCloseable {
   private volatile long ackedIndex = -1;
   private volatile String problem;
   private final Map<String, Long> ackedLsns = new TreeMap<>();
+  /** Groups sent and not yet acknowledged, in log order (publisher thread only). */
+  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+  private long inFlightBytes;
+  /** A group read but held back until the partitions it writes to acknowledged this producer. */
+  private Held held;
+  /** Partitions that acknowledged a record of the current producer (written by its I/O thread). */
+  private volatile Set<Integer> confirmed = ConcurrentHashMap.newKeySet();
+  /** The topic's partition count as the current producer sees it, or 0 before it looked. */
+  private int partitionCount;
+  /** Queue index of the last document read (publisher thread only). */
+  private long lastReadIndex = -1;
+  private long lastStallCheckMillis;
+  private long stallSeenMillis;
   private boolean topicChecked;
   private long lastPersistMillis;
   private boolean dirty;
@@ -122,6 +159,46 @@ public final class KafkaPublisher implements AutoCloseable {
 
   public void start() {
     thread.start();
+    Thread w = new Thread(this::watchProgress, "walflow-kafka-publisher-watch");
+    w.setDaemon(true);
+    w.start();
+  }
+
+  /**
+   * From its own thread: when the acknowledged position has not moved for {@value
+   * #NO_PROGRESS_MILLIS} ms while the log holds more, says so (and what the publisher thread is
+   * doing: its stack), so that a publisher stuck anywhere — even outside its own checks — is
+   * visible in the log and in {@link #problem()}.
+   */
+  private void watchProgress() {
+    long lastAcked = ackedIndex;
+    long since = System.currentTimeMillis();
+    while (!stopping && thread.isAlive()) {
+      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
+      long acked = ackedIndex;
+      long now = System.currentTimeMillis();
+      if (acked != lastAcked) {
+        lastAcked = acked;
+        since = now;
+        continue;
+      }
+      long end;
+      try {
+        end = log.queue().lastIndex();
+      } catch (RuntimeException e) {
+        continue; // the log is closing
+      }
+      // Only when the publisher reports nothing itself (an outage is already reported): once per stall.
+      if (end > acked && now - since >= NO_PROGRESS_MILLIS && problem == null) {
+        StringBuilder stack = new StringBuilder();
+        for (StackTraceElement f : thread.getStackTrace()) {
+          stack.append("\n\tat ").append(f);
+        }
+        problem = "Kafka publishing has not moved for " + (now - since) / 1000 + " s (acknowledged up to queue index 0x"
+            + Long.toHexString(acked) + ", the log ends at 0x" + Long.toHexString(end) + ")";
+        LOG.warn("{}; the publisher thread is at:{}", problem, stack);
+      }
+    }
   }
 
   /** Wakes the publisher (the log writer appended something). */
@@ -216,29 +293,39 @@ public final class KafkaPublisher implements AutoCloseable {
     try {
       rewind(tailer);
       while (true) {
-        List<Part> batch = new ArrayList<>();
-        long lastIndex = readBatch(tailer, batch);
-        if (lastIndex < 0) {
-          persistPosition(false);
-          if (stopping) {
-            return;
-          }
-          LockSupport.parkNanos(IDLE_PARK_NANOS);
-          continue;
-        }
         try {
-          publish(batch);
-          ackedIndex = lastIndex;
-          dirty = true;
-          persistPosition(false);
-          if (problem != null) {
-            LOG.info("Kafka at {} acknowledges again; publishing resumed (published LSNs {})",
-                settings.bootstrapServers(), ackedLsns);
-            problem = null;
+          boolean progressed = retireAcknowledged();
+          boolean sent = sendWaiting(tailer);
+          if (progressed) {
+            persistPosition(false);
+            if (problem != null) {
+              LOG.info("Kafka at {} acknowledges again; publishing resumed (published LSNs {})",
+                  settings.bootstrapServers(), ackedLsns);
+              problem = null;
+            }
+            backoff = BACKOFF_MIN_MILLIS;
           }
-          backoff = BACKOFF_MIN_MILLIS;
+          if (inFlight.isEmpty() && !sent) {
+            persistPosition(false);
+            if (stopping) {
+              return;
+            }
+          }
+          reportSlowAcks();
+          if (!progressed && !sent) {
+            if (inFlight.isEmpty() && tailerStalled()) {
+              tailer.close();
+              tailer = log.tailer();
+              rewind(tailer);
+              continue;
+            }
+            LockSupport.parkNanos(IDLE_PARK_NANOS);
+          }
         } catch (PublishException e) {
           closeProducer();
+          held = null;
+          inFlight.clear();
+          inFlightBytes = 0;
           boolean first = problem == null;
           if (first) {
             since = Instant.now();
@@ -270,6 +357,35 @@ public final class KafkaPublisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the log has held documents after the last one read for {@value #STALL_MILLIS} ms
+   * while the tailer reads nothing: a tailer that stopped seeing appends (it happened once after
+   * a broker restart, never reproduced) is reported and replaced, never left silent.
+   */
+  private boolean tailerStalled() {
+    long now = System.currentTimeMillis();
+    if (now - lastStallCheckMillis < STALL_CHECK_EVERY_MILLIS) {
+      return false;
+    }
+    lastStallCheckMillis = now;
+    long last = log.queue().lastIndex();
+    if (last <= lastReadIndex || last < 0) {
+      stallSeenMillis = 0;
+      return false;
+    }
+    if (stallSeenMillis == 0) {
+      stallSeenMillis = now;
+      return false;
+    }
+    if (now - stallSeenMillis < STALL_MILLIS) {
+      return false;
+    }
+    stallSeenMillis = 0;
+    LOG.warn("the log holds documents up to queue index 0x{} but the publisher's reader saw none after 0x{} for {} "
+        + "ms; reopening it at {}", Long.toHexString(last), Long.toHexString(lastReadIndex), STALL_MILLIS, resumePoint());
+    return true;
+  }
+
   private String resumePoint() {
     long i = ackedIndex;
     return i < 0 ? "the start of the log" : "after queue index 0x" + Long.toHexString(i);
@@ -277,6 +393,8 @@ public final class KafkaPublisher implements AutoCloseable {
 
   /** Positions the tailer just after the last acknowledged document. */
   private void rewind(ExcerptTailer tailer) {
+    lastReadIndex = ackedIndex;
+    stallSeenMillis = 0;
     tailer.direction(TailerDirection.FORWARD);
     if (ackedIndex < 0) {
       tailer.toStart();
@@ -294,11 +412,40 @@ public final class KafkaPublisher implements AutoCloseable {
     tailer.toStart();
   }
 
+  /**
+   * Reads the documents waiting in the log (up to {@value #MAX_GROUP_BYTES} bytes) and sends them as
+   * one more {@link InFlight} group, unless {@value #MAX_IN_FLIGHT_BYTES} bytes are already
+   * unacknowledged. Returns whether it sent anything.
+   */
+  private boolean sendWaiting(ExcerptTailer tailer) throws PublishException {
+    if (held == null) {
+      if (inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+        return false;
+      }
+      List<Part> parts = new ArrayList<>();
+      long lastIndex = readGroup(tailer, parts);
+      if (lastIndex < 0) {
+        return false;
+      }
+      held = group(parts, lastIndex);
+    }
+    if (!inFlight.isEmpty() && !confirmed.containsAll(held.partitions)) {
+      // Its first record on a partition new to this producer is awaited (awaitFirst), which
+      // blocks this thread: first let the groups in flight be acknowledged and retired.
+      return false;
+    }
+    InFlight g = send(held);
+    held = null;
+    inFlight.addLast(g);
+    inFlightBytes += g.bytes;
+    return true;
+  }
+
   /** Reads waiting documents into {@code out}; returns the index of the last one read, or -1. */
-  private long readBatch(ExcerptTailer tailer, List<Part> out) {
+  private long readGroup(ExcerptTailer tailer, List<Part> out) {
     long last = -1;
     long bytes = 0;
-    while (bytes < MAX_BATCH_BYTES) {
+    while (bytes < MAX_GROUP_BYTES) {
       byte[] doc;
       long index;
       try (DocumentContext dc = tailer.readingDocument()) {
@@ -311,6 +458,7 @@ public final class KafkaPublisher implements AutoCloseable {
         b.read(doc);
       }
       last = index;
+      lastReadIndex = index;
       bytes += doc.length;
       ByteBuffer buf = ByteBuffer.wrap(doc);
       int offset = 0;
@@ -329,64 +477,181 @@ public final class KafkaPublisher implements AutoCloseable {
     return last;
   }
 
-  private void publish(List<Part> batch) throws PublishException {
+  /** A group read from the log, its records built (partition chosen), not sent yet. */
+  private record Held(List<ProducerRecord<byte[], byte[]>> records, Set<Integer> partitions, long lastIndex,
+      List<EntryCodec.Header> completed, long bytes) {}
+
+  /**
+   * The records of {@code parts}, each with its partition chosen as Kafka's default partitioner
+   * would for its key (murmur2 of the database name), so that the publisher knows them before
+   * sending.
+   */
+  private Held group(List<Part> parts, long lastIndex) throws PublishException {
+    int partitions = partitionCount();
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    Set<Integer> used = new HashSet<>();
+    List<EntryCodec.Header> completed = new ArrayList<>();
+    long bytes = 0;
+    for (Part part : parts) {
+      for (ProducerRecord<byte[], byte[]> r : KafkaRecords.records(settings.topic(), part.header().db(),
+          part.header().lsn(), part.bytes(), settings.maxRecordBytes())) {
+        int partition = Utils.toPositive(Utils.murmur2(r.key())) % partitions;
+        used.add(partition);
+        records.add(new ProducerRecord<>(r.topic(), partition, r.timestamp(), r.key(), r.value(), r.headers()));
+      }
+      bytes += part.bytes().length;
+      if (part.header().lastPart()) {
+        completed.add(part.header());
+      }
+    }
+    return new Held(records, used, lastIndex, completed, bytes);
+  }
+
+  /**
+   * Sends every record of {@code h} without waiting: acknowledgements arrive through the
+   * producer's callbacks, which count the group down and wake this thread.
+   */
+  private InFlight send(Held h) throws PublishException {
     KafkaProducer<byte[], byte[]> p = producer();
-    List<Future<RecordMetadata>> futures = new ArrayList<>();
+    InFlight g = new InFlight(h.lastIndex(), h.completed(), h.bytes(), h.records().size());
     try {
-      for (Part part : batch) {
-        for (ProducerRecord<byte[], byte[]> r : KafkaRecords.records(settings.topic(), part.header().db(),
-            part.header().lsn(), part.bytes(), settings.maxRecordBytes())) {
-          Future<RecordMetadata> f = p.send(r);
-          if (f.isDone()) {
-            f.get(); // failed at once (no metadata within max.block.ms): do not wait again per record
-          }
-          futures.add(f);
+      for (ProducerRecord<byte[], byte[]> r : h.records()) {
+        Future<RecordMetadata> f = p.send(r, g);
+        if (g.failure != null) {
+          break; // failed at once (no metadata within max.block.ms): do not wait again per record
+        }
+        if (!g.confirmedOf.contains(r.partition())) {
+          awaitFirst(f, r.partition());
         }
       }
-      // No flush(): it would block without a word while Kafka is down. A linger of 1 ms sends the
-      // batch's records together; awaitAcks reports a slow broker.
-      awaitAcks(futures);
-    } catch (ExecutionException e) {
-      throw new PublishException(String.valueOf(e.getCause()), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PublishException("interrupted", e);
     } catch (RuntimeException e) {
       throw new PublishException(e.toString(), e);
     }
+    if (g.failure != null) {
+      throw new PublishException(String.valueOf(g.failure), g.failure);
+    }
+    return g;
+  }
+
+  /**
+   * Waits for the acknowledgement of the first record the current producer sends to {@code
+   * partition}, before anything else goes there: a broker without state for this producer on the
+   * partition accepts any sequence number first, so a later batch overtaking a retried first one
+   * (NOT_LEADER on a just-created topic) would be written before it, the retried one then failing
+   * with OUT_OF_ORDER_SEQUENCE_NUMBER — Kafka holding LSN 10 before 0..9. Once the partition
+   * acknowledged the producer, Kafka keeps the order of what follows.
+   */
+  private void awaitFirst(Future<RecordMetadata> f, int partition) throws PublishException {
+    long start = System.currentTimeMillis();
+    while (true) {
+      try {
+        f.get(100, TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        long waited = System.currentTimeMillis() - start;
+        if (waited >= SLOW_ACK_MILLIS && problem == null) {
+          since = Instant.now();
+          problem = "Kafka at " + settings.bootstrapServers() + " has not acknowledged the first record on partition "
+              + partition + " for " + waited / 1000 + " s (unreachable?); the producer keeps retrying";
+          LOG.warn("{}; capture keeps appending locally (published LSNs {})", problem, ackedLsns);
+        }
+        if (waited >= NO_ANSWER_MILLIS || stopping && waited >= DRAIN_TIMEOUT_UNREACHABLE.toMillis()) {
+          throw new PublishException("neither acknowledgement nor error for " + waited / 1000 + " s", null);
+        }
+      } catch (ExecutionException e) {
+        throw new PublishException(String.valueOf(e.getCause()), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PublishException("interrupted", e);
+      }
+    }
+  }
+
+  /**
+   * Retires, in log order, the groups at the head whose every record Kafka acknowledged: marks
+   * their entries durable and moves the acknowledged position. A failed group (anywhere: Kafka
+   * keeps order per partition, so what follows it cannot be relied on either) fails them all.
+   * Returns whether a group was retired.
+   */
+  private boolean retireAcknowledged() throws PublishException {
+    for (InFlight g : inFlight) {
+      Exception failure = g.failure;
+      if (failure != null) {
+        throw new PublishException(String.valueOf(failure), failure);
+      }
+    }
+    boolean retired = false;
     long now = System.nanoTime();
-    for (Part part : batch) {
-      EntryCodec.Header h = part.header();
-      if (h.lastPart()) {
+    while (!inFlight.isEmpty() && inFlight.peekFirst().pending.get() == 0) {
+      InFlight g = inFlight.removeFirst();
+      inFlightBytes -= g.bytes;
+      for (EntryCodec.Header h : g.completed) {
         ackedLsns.merge(h.db(), h.lsn(), Math::max);
         published.markDurable(h.db(), h.lsn());
         for (AckListener l : listeners) {
           l.acknowledged(h.db(), h.lsn(), now);
         }
       }
+      ackedIndex = g.lastIndex;
+      dirty = true;
+      retired = true;
+    }
+    return retired;
+  }
+
+  /**
+   * The producer retries on its own until its delivery timeout; meanwhile, once the oldest group
+   * has waited {@value #SLOW_ACK_MILLIS} ms, the wait is reported as a problem.
+   */
+  private void reportSlowAcks() throws PublishException {
+    InFlight head = inFlight.peekFirst();
+    if (head == null) {
+      return;
+    }
+    long waited = System.currentTimeMillis() - head.sentAtMillis;
+    if (waited >= NO_ANSWER_MILLIS) {
+      // The producer promises an answer within its delivery timeout: do not wait forever on one.
+      throw new PublishException("neither acknowledgement nor error for " + waited / 1000 + " s", null);
+    }
+    if (waited >= SLOW_ACK_MILLIS && problem == null) {
+      since = Instant.now();
+      problem = "Kafka at " + settings.bootstrapServers() + " has not acknowledged for " + waited / 1000
+          + " s (unreachable?); the producer keeps retrying";
+      LOG.warn("{}; capture keeps appending locally (published LSNs {})", problem, ackedLsns);
     }
   }
 
   /**
-   * Waits for every record's acknowledgement. The producer retries on its own until its delivery
-   * timeout; meanwhile, past {@value #SLOW_ACK_MILLIS} ms, the wait is reported as a problem.
+   * The records of a run of log documents, sent together: acknowledged once every record is. The
+   * producer's callbacks (its I/O thread) count it down and wake the publisher.
    */
-  private void awaitAcks(List<Future<RecordMetadata>> futures) throws ExecutionException, InterruptedException {
-    long start = System.currentTimeMillis();
-    for (Future<RecordMetadata> f : futures) {
-      while (true) {
-        try {
-          f.get(100, TimeUnit.MILLISECONDS);
-          break;
-        } catch (TimeoutException e) {
-          long waited = System.currentTimeMillis() - start;
-          if (waited >= SLOW_ACK_MILLIS && problem == null) {
-            since = Instant.now();
-            problem = "Kafka at " + settings.bootstrapServers() + " has not acknowledged for " + waited / 1000
-                + " s (unreachable?); the producer keeps retrying";
-            LOG.warn("{}; capture keeps appending locally (published LSNs {})", problem, ackedLsns);
-          }
-        }
+  private final class InFlight implements Callback {
+    final long lastIndex;
+    final List<EntryCodec.Header> completed;
+    final long bytes;
+    final long sentAtMillis = System.currentTimeMillis();
+    final AtomicInteger pending;
+    /** The confirmed partitions of the producer this group was sent with. */
+    final Set<Integer> confirmedOf = confirmed;
+    volatile Exception failure;
+
+    InFlight(long lastIndex, List<EntryCodec.Header> completed, long bytes, int records) {
+      this.lastIndex = lastIndex;
+      this.completed = completed;
+      this.bytes = bytes;
+      this.pending = new AtomicInteger(records);
+    }
+
+    @Override
+    public void onCompletion(RecordMetadata metadata, Exception e) {
+      if (e != null && failure == null) {
+        failure = e;
+      }
+      if (e == null) {
+        confirmedOf.add(metadata.partition());
+      }
+      if (pending.decrementAndGet() == 0 || e != null) {
+        LockSupport.unpark(thread);
       }
     }
   }
@@ -407,7 +672,7 @@ public final class KafkaPublisher implements AutoCloseable {
         Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
         Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5),
         Map.entry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE),
-        Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000),
+        Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MILLIS),
         Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
         Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
         Map.entry(ProducerConfig.LINGER_MS_CONFIG, 1),
@@ -423,6 +688,21 @@ public final class KafkaPublisher implements AutoCloseable {
     }
     producer = p;
     return p;
+  }
+
+  private int partitionCount() throws PublishException {
+    if (partitionCount == 0) {
+      KafkaProducer<byte[], byte[]> p = producer();
+      try {
+        partitionCount = p.partitionsFor(settings.topic()).size();
+      } catch (RuntimeException e) {
+        throw new PublishException("no partitions of topic '" + settings.topic() + "' known: " + e, e);
+      }
+      if (partitionCount == 0) {
+        throw new PublishException("topic '" + settings.topic() + "' has no partitions", null);
+      }
+    }
+    return partitionCount;
   }
 
   /** Creates the topic when missing; warns when an existing one has other settings. */
@@ -473,6 +753,8 @@ public final class KafkaPublisher implements AutoCloseable {
   private void closeProducer() {
     KafkaProducer<byte[], byte[]> p = producer;
     producer = null;
+    confirmed = ConcurrentHashMap.newKeySet(); // late callbacks of the old producer fill the old set
+    partitionCount = 0;
     if (p != null) {
       try {
         p.close(Duration.ZERO);

@@ -7,6 +7,7 @@ import io.walflow.ingest.change.SchemaChange;
 import io.walflow.ingest.feed.TransactionSink;
 import io.walflow.replica.ApplyState;
 import io.walflow.replica.read.RowCache;
+import io.walflow.replica.store.DiskFullException;
 import io.walflow.replica.store.ReplicaStore;
 import io.walflow.replica.store.ReplicaStore.Watermark;
 import io.walflow.replica.store.RowCodec;
@@ -172,6 +173,8 @@ public final class Applier implements TransactionSink {
       }, tables, new Watermark(lsn, committedAt), false);
       appliedTransactions.incrementAndGet();
       appliedRows.addAndGet(changes.rowChanges().size());
+    } catch (DiskFullException e) {
+      throw e; // nothing written: the apply loop tries this transaction again once space is back
     } catch (StoreException | IllegalArgumentException e) {
       stop(db, "cannot apply LSN " + lsn + ": " + e.getMessage());
     }

@@ -6,6 +6,7 @@ import io.walflow.replica.repair.RepairException;
 import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.feed.ChangeFeed;
 import io.walflow.ingest.feed.FeedException;
+import io.walflow.replica.store.DiskFullException;
 import io.walflow.replica.store.StoreException;
 import io.walflow.replica.source.EntrySource;
 import io.walflow.replica.source.SourceItem;
@@ -34,6 +35,8 @@ public final class ApplyLoop implements AutoCloseable {
   private static final long MAX_BACKOFF_MS = 5_000;
   /** The least time between two repair attempts of one database after a failed one. */
   private static final long REPAIR_RETRY_NANOS = 1_000_000_000L;
+  /** How often a transaction refused for lack of disk space is tried again. */
+  private static final long DISK_FULL_RETRY_MS = 1_000;
 
   private final EntrySource source;
   private final Applier applier;
@@ -44,6 +47,8 @@ public final class ApplyLoop implements AutoCloseable {
   private final Optional<LogRangeClient> repair;
   /** Per database, when the next repair may be tried after a failed one (System.nanoTime). */
   private final Map<String, Long> repairRetryAt = new HashMap<>();
+  /** Per database, when the source may be asked again to re-read a gap (System.nanoTime). */
+  private final Map<String, Long> rereadRetryAt = new HashMap<>();
   private volatile boolean closed;
   private volatile String problem = "";
 
@@ -80,7 +85,9 @@ public final class ApplyLoop implements AutoCloseable {
       try {
         List<SourceItem> items = source.poll(POLL);
         for (SourceItem item : items) {
-          handle(item);
+          if (!handleWaitingForSpace(item)) {
+            return; // closed while the disk was full: the item is delivered again at the next start
+          }
         }
         if (!items.isEmpty()) {
           source.commit(List.copyOf(pendingSnapshots.values()));
@@ -103,6 +110,39 @@ public final class ApplyLoop implements AutoCloseable {
           return;
         }
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+  }
+
+  /**
+   * Handles {@code item}; while its write is refused for lack of disk space, marks its database
+   * {@code disk_full} and tries again every {@value #DISK_FULL_RETRY_MS} ms, reading nothing else
+   * meanwhile (the source's position is not committed past it). Returns false when closed while
+   * waiting.
+   */
+  private boolean handleWaitingForSpace(SourceItem item) throws InterruptedException {
+    DatabaseReplica full = null;
+    while (true) {
+      try {
+        handle(item);
+        if (full != null) {
+          full.diskSpaceBack();
+          LOG.info("database {}: disk space is back, applying again (LSN {})", ((SourceItem.Entry) item).entry().db(), full.lsn());
+        }
+        return true;
+      } catch (DiskFullException e) {
+        String db = ((SourceItem.Entry) item).entry().db();
+        DatabaseReplica d = applier.database(db);
+        if (full == null) {
+          LOG.error("database {}: {}; applying paused after LSN {}, trying again every {} ms", db, e.getMessage(),
+              d.lsn(), DISK_FULL_RETRY_MS);
+        }
+        full = d;
+        d.diskFull(e.getMessage() + "; applying paused after LSN " + d.lsn() + ", resumes once space is back");
+        if (closed) {
+          return false;
+        }
+        Thread.sleep(DISK_FULL_RETRY_MS);
       }
     }
   }
@@ -132,6 +172,13 @@ public final class ApplyLoop implements AutoCloseable {
       return;
     }
     DatabaseReplica d = applier.database(db);
+    if (entry instanceof LogEntry.Commit && entry.partIndex() == 0 && d.watermark().isPresent()
+        && entry.lsn() > d.lsn() + 1) {
+      rereadGap(db, d, d.lsn() + 1, entry.lsn() - 1, e.position());
+      if (d.state() == io.walflow.replica.ApplyState.STOPPED) {
+        return;
+      }
+    }
     if (repair.isPresent() && entry instanceof LogEntry.Commit && entry.partIndex() == 0 && d.watermark().isPresent()
         && entry.lsn() > d.lsn() + 1) {
       repairGap(db, d, d.lsn() + 1, entry.lsn() - 1);
@@ -146,12 +193,63 @@ public final class ApplyLoop implements AutoCloseable {
     }
     try {
       feed.accept(entry);
+    } catch (DiskFullException ex) {
+      throw ex;
     } catch (FeedException | StoreException | IllegalArgumentException ex) {
       pendingSnapshots.remove(db);
       applier.stop(db, "cannot apply the entry at " + e.where() + ": " + ex.getMessage());
     }
     if (entry.partIndex() == entry.partCount() - 1) {
       pendingSnapshots.remove(db);
+    }
+  }
+
+  /**
+   * First try at a gap {@code from..to} of {@code db}: the source reads the range again itself
+   * (Kafka: the entries lost in transit are still in the partition). When the source cannot, or
+   * the range is not there, the capture node's log ({@link #repairGap}) and then a snapshot come
+   * next. A failed attempt is tried again at most once a second.
+   */
+  private void rereadGap(String db, DatabaseReplica d, long from, long to, Object before) {
+    long now = System.nanoTime();
+    Long retryAt = rereadRetryAt.get(db);
+    if (retryAt != null && now - retryAt < 0) {
+      return;
+    }
+    String what = "gap " + from + ".." + to;
+    Optional<List<LogEntry>> found;
+    try {
+      found = source.reread(db, from, to, d.watermark().orElseThrow().committedAt(), before);
+    } catch (RuntimeException ex) {
+      rereadRetryAt.put(db, now + REPAIR_RETRY_NANOS);
+      LOG.warn("database {}: re-reading {} from the source failed: {}", db, what, ex.toString());
+      return;
+    }
+    if (found.isEmpty()) {
+      return; // a source that cannot read again (the local log: nothing is lost on the way)
+    }
+    int applied = 0;
+    for (LogEntry e : found.get()) {
+      if (e instanceof LogEntry.Commit && !applier.wants(db, e.lsn())) {
+        continue;
+      }
+      try {
+        feed.accept(e);
+        applied++;
+      } catch (DiskFullException ex) {
+        throw ex;
+      } catch (FeedException | StoreException | IllegalArgumentException ex) {
+        applier.stop(db, "cannot apply LSN " + e.lsn() + " read again from " + source.describe() + ": " + ex.getMessage());
+        return;
+      }
+    }
+    if (d.lsn() >= to) {
+      rereadRetryAt.remove(db);
+      d.repaired(false, applied, 0);
+      LOG.info("database {}: {} read again from the source ({} entries)", db, what, applied);
+    } else {
+      rereadRetryAt.put(db, now + REPAIR_RETRY_NANOS);
+      LOG.warn("database {}: {}: the source holds it only up to LSN {}; trying the other repairs", db, what, d.lsn());
     }
   }
 
@@ -195,6 +293,8 @@ public final class ApplyLoop implements AutoCloseable {
       }
       try {
         feed.accept(e);
+      } catch (DiskFullException ex) {
+        throw ex;
       } catch (FeedException | StoreException | IllegalArgumentException ex) {
         applier.stop(db, "cannot apply LSN " + e.lsn() + " fetched from the capture node at " + client.describe()
             + ": " + ex.getMessage());

@@ -29,6 +29,8 @@ public final class DatabaseReplica {
   private volatile Map<String, TableSchema> tables;
   private volatile Optional<Watermark> watermark;
   private volatile ApplyState state;
+  private ApplyState beforeDiskFull = ApplyState.OK;
+  private Optional<String> reasonBeforeDiskFull = Optional.empty();
   private volatile Optional<String> reason = Optional.empty();
   private volatile long newestSeen = -1;
   private volatile long snapshotLsn = -1;
@@ -121,6 +123,24 @@ public final class DatabaseReplica {
   void stop(String why) {
     state = ApplyState.STOPPED;
     reason = Optional.of(why);
+  }
+
+  /** A write was refused for lack of space: applying pauses here (see {@link ApplyState#DISK_FULL}). */
+  void diskFull(String why) {
+    if (state != ApplyState.DISK_FULL) {
+      beforeDiskFull = state;
+      reasonBeforeDiskFull = reason;
+    }
+    state = ApplyState.DISK_FULL;
+    reason = Optional.of(why);
+  }
+
+  /** The write refused for lack of space went through: back to the state before it. */
+  void diskSpaceBack() {
+    if (state == ApplyState.DISK_FULL) {
+      state = beforeDiskFull;
+      reason = reasonBeforeDiskFull;
+    }
   }
 
   /** An LSN is missing: stop applying commits until a snapshot arrives. */

@@ -1,10 +1,12 @@
 package io.walflow.replica.source;
 
 import io.walflow.ingest.CorruptEntryException;
+import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.kafka.KafkaEntry;
 import io.walflow.ingest.kafka.KafkaEntryDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -60,6 +62,7 @@ public final class KafkaSource implements EntrySource {
   private final String group;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaEntryDecoder decoder = new KafkaEntryDecoder();
+  private final KafkaRangeReader rangeReader;
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private boolean fromBeginning;
   /** Where a replica that holds nothing starts, per partition (found before the first poll). */
@@ -76,6 +79,7 @@ public final class KafkaSource implements EntrySource {
    */
   public KafkaSource(String bootstrap, String topic, String region) {
     this.bootstrap = bootstrap;
+    this.rangeReader = new KafkaRangeReader(bootstrap);
     this.topic = topic;
     this.group = "walflow-replica-" + region;
     Properties p = new Properties();
@@ -193,6 +197,16 @@ public final class KafkaSource implements EntrySource {
       problem = "; offset commit failed, retried with the next batch: " + e.getMessage();
       LOG.warn("replica group {}: offset commit failed (retried with the next batch): {}", group, e.toString());
     }
+  }
+
+  /**
+   * Re-reads a gap from the partition of the entry that revealed it ({@link KafkaRangeReader}):
+   * entries lost between the broker and the replica are still in Kafka.
+   */
+  @Override
+  public Optional<List<LogEntry>> reread(String db, long fromLsn, long toLsn, Instant since, Object before) {
+    Position p = (Position) before;
+    return Optional.of(rangeReader.read(p.partition(), p.offset(), db, fromLsn, toLsn, since));
   }
 
   @Override

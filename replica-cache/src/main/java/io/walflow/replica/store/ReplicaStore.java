@@ -3,6 +3,7 @@ package io.walflow.replica.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,7 +21,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
+import org.rocksdb.Status;
 import org.rocksdb.WriteOptions;
+import io.walflow.replica.source.SourcePositions;
 
 /**
  * The replica's RocksDB database (one per region), in the layout of {@code docs/replica.md}:
@@ -31,18 +34,20 @@ import org.rocksdb.WriteOptions;
  *   'r' tableId:8 key      → RowCodec row                   rows in key order (KeyCodec)
  *   'n'                    → nextTableId:8                  table ids are never reused
  *   'p' db                 → tableId:8 × n                  key ranges of a snapshot being staged
+ *   'o' source             → bytes (the source's)            where a source resumes (SourcePositions)
  * </pre>
  *
  * <p>Every write goes through {@link StoreBatch} and {@link #write}, one atomic {@code WriteBatch}
  * with the write-ahead log enabled. Every RocksDB failure is rethrown as a {@link
  * StoreException} naming the directory. Thread-safe.
  */
-public final class ReplicaStore implements AutoCloseable {
+public final class ReplicaStore implements AutoCloseable, SourcePositions {
   static final byte WATERMARK = 'w';
   static final byte SCHEMA = 's';
   static final byte ROW = 'r';
   static final byte NEXT_ID = 'n';
   static final byte STAGED = 'p';
+  static final byte SOURCE_POSITION = 'o';
 
   /** A database's applied position. */
   public record Watermark(long lsn, Instant committedAt) {}
@@ -54,13 +59,18 @@ public final class ReplicaStore implements AutoCloseable {
   private final RocksDB db;
   private final Options options;
   private final WriteOptions writeOptions;
+  private final FileStore fileStore;
+  private final long minFreeBytes;
   private volatile boolean closed;
 
   static {
     RocksDB.loadLibrary();
   }
 
-  private ReplicaStore(Path dir, RocksDB db, Options options, WriteOptions writeOptions) {
+  private ReplicaStore(Path dir, RocksDB db, Options options, WriteOptions writeOptions, FileStore fileStore,
+      long minFreeBytes) {
+    this.fileStore = fileStore;
+    this.minFreeBytes = minFreeBytes;
     this.dir = dir;
     this.db = db;
     this.options = options;
@@ -74,11 +84,23 @@ public final class ReplicaStore implements AutoCloseable {
    * @param sync whether each write is forced to disk (survives a machine crash, not only a process crash)
    */
   public static ReplicaStore open(Path dir, boolean sync) {
+    return open(dir, sync, 0);
+  }
+
+  /**
+   * As {@link #open(Path, boolean)}, refusing every write (with {@link DiskFullException}) while
+   * the store's file system has less than {@code minFreeBytes} usable.
+   */
+  public static ReplicaStore open(Path dir, boolean sync, long minFreeBytes) {
+    if (minFreeBytes < 0) {
+      throw new IllegalArgumentException("the free-disk floor must be >= 0 bytes: " + minFreeBytes);
+    }
     Options options = new Options().setCreateIfMissing(true);
     try {
       Files.createDirectories(dir);
+      FileStore fileStore = Files.getFileStore(dir);
       RocksDB db = RocksDB.open(options, dir.toString());
-      ReplicaStore store = new ReplicaStore(dir, db, options, new WriteOptions().setSync(sync));
+      ReplicaStore store = new ReplicaStore(dir, db, options, new WriteOptions().setSync(sync), fileStore, minFreeBytes);
       store.dropStaged();
       return store;
     } catch (RocksDBException e) {
@@ -100,13 +122,39 @@ public final class ReplicaStore implements AutoCloseable {
     return new StoreBatch(this);
   }
 
-  /** Applies {@code batch} atomically (all of it or nothing, also across a crash). */
+  /**
+   * Applies {@code batch} atomically (all of it or nothing, also across a crash).
+   *
+   * @throws DiskFullException when the free-space floor is reached or RocksDB found no space left
+   *     (nothing written: the batch may be written again later)
+   */
   public void write(StoreBatch batch) {
     checkOpen();
+    if (minFreeBytes > 0) {
+      long free = usableBytes();
+      if (free < minFreeBytes) {
+        throw new DiskFullException("disk full: " + (free >> 20) + " MiB free on the file system of the replica store "
+            + dir + ", below the floor of " + (minFreeBytes >> 20) + " MiB (--min-free-disk-mb)", null);
+      }
+    }
     try {
       db.write(writeOptions, batch.batch());
     } catch (RocksDBException e) {
+      Status s = e.getStatus();
+      if ((s != null && s.getSubCode() == Status.SubCode.NoSpace)
+          || String.valueOf(e.getMessage()).contains("No space left")) {
+        throw new DiskFullException("disk full: RocksDB cannot write to the replica store in " + dir + ": "
+            + e.getMessage(), e);
+      }
       throw new StoreException("cannot write to the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private long usableBytes() {
+    try {
+      return fileStore.getUsableSpace();
+    } catch (IOException e) {
+      throw new StoreException("cannot read the free space of the file system of " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -207,6 +255,24 @@ public final class ReplicaStore implements AutoCloseable {
     List<StoredDatabase> out = new ArrayList<>();
     marks.forEach((name, w) -> out.add(new StoredDatabase(name, w, tables.getOrDefault(name, Map.of()))));
     return out;
+  }
+
+  @Override
+  public Optional<byte[]> load(String name) {
+    checkOpen();
+    try {
+      return Optional.ofNullable(db.get(withPrefix(SOURCE_POSITION, name)));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read from the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void save(String name, byte[] position) {
+    try (StoreBatch b = batch()) {
+      b.batchPut(withPrefix(SOURCE_POSITION, name), position);
+      write(b);
+    }
   }
 
   /** The next table id to allot (ids are never reused). */

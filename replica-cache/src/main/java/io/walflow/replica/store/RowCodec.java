@@ -6,7 +6,6 @@ import io.walflow.ingest.change.NullValue;
 import io.walflow.ingest.change.RealValue;
 import io.walflow.ingest.change.TextValue;
 import io.walflow.ingest.change.Value;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -30,33 +29,81 @@ public final class RowCodec {
 
   /** Encodes the values of slots {@code 0 .. values.length − 1}. */
   public static byte[] encode(Value[] values) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 12 * values.length);
-    out.write(VERSION);
-    uvarint(out, values.length);
-    for (Value v : values) {
-      if (v instanceof NullValue) {
-        out.write(0);
-      } else if (v instanceof IntegerValue i) {
-        out.write(1);
-        uvarint(out, (i.value() << 1) ^ (i.value() >> 63));
-      } else if (v instanceof RealValue r) {
-        out.write(2);
-        byte[] b = new byte[8];
-        KeyCodec.putLong(b, 0, Double.doubleToRawLongBits(r.value()));
-        out.writeBytes(b);
+    // Two passes over the values, sizing then filling one array: the apply path's hottest
+    // allocation (no growing buffer, no synchronized stream, text encoded once).
+    byte[][] text = null;
+    int size = 1 + uvarintSize(values.length);
+    for (int i = 0; i < values.length; i++) {
+      Value v = values[i];
+      if (v instanceof IntegerValue n) {
+        size += 1 + uvarintSize(zigzag(n.value()));
+      } else if (v instanceof RealValue) {
+        size += 9;
       } else if (v instanceof TextValue t) {
-        out.write(3);
+        if (text == null) {
+          text = new byte[values.length][];
+        }
         byte[] b = t.value().getBytes(StandardCharsets.UTF_8);
-        uvarint(out, b.length);
-        out.writeBytes(b);
+        text[i] = b;
+        size += 1 + uvarintSize(b.length) + b.length;
+      } else if (v instanceof BlobValue blob) {
+        size += 1 + uvarintSize(blob.length()) + blob.length();
       } else {
-        out.write(4);
-        BlobValue blob = (BlobValue) v;
-        uvarint(out, blob.length());
-        out.writeBytes(blob.value());
+        size += 1;
       }
     }
-    return out.toByteArray();
+    byte[] out = new byte[size];
+    int at = 0;
+    out[at++] = VERSION;
+    at = uvarint(out, at, values.length);
+    for (int i = 0; i < values.length; i++) {
+      Value v = values[i];
+      if (v instanceof NullValue) {
+        out[at++] = 0;
+      } else if (v instanceof IntegerValue n) {
+        out[at++] = 1;
+        at = uvarint(out, at, zigzag(n.value()));
+      } else if (v instanceof RealValue r) {
+        out[at++] = 2;
+        KeyCodec.putLong(out, at, Double.doubleToRawLongBits(r.value()));
+        at += 8;
+      } else if (v instanceof TextValue) {
+        out[at++] = 3;
+        byte[] b = text[i];
+        at = uvarint(out, at, b.length);
+        System.arraycopy(b, 0, out, at, b.length);
+        at += b.length;
+      } else {
+        out[at++] = 4;
+        BlobValue blob = (BlobValue) v;
+        at = uvarint(out, at, blob.length());
+        blob.asReadOnlyBuffer().get(out, at, blob.length()); // no copy of the blob first
+        at += blob.length();
+      }
+    }
+    return out;
+  }
+
+  private static long zigzag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  private static int uvarintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
+  private static int uvarint(byte[] out, int at, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[at++] = (byte) v;
+    return at;
   }
 
   /**
@@ -93,14 +140,6 @@ public final class RowCodec {
       throw r.error((bytes.length - r.pos) + " trailing bytes");
     }
     return values;
-  }
-
-  private static void uvarint(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.write((int) v);
   }
 
   private static final class Reader {

@@ -77,6 +77,10 @@ public final class StoreBatch implements AutoCloseable {
     run(() -> batch.delete(ReplicaStore.withPrefix(ReplicaStore.STAGED, db)));
   }
 
+  void batchPut(byte[] key, byte[] value) {
+    run(() -> batch.put(key, value));
+  }
+
   void batchDelete(byte[] key) {
     run(() -> batch.delete(key));
   }

@@ -4,7 +4,7 @@ package io.walflow.replica.store;
  * The replica's RocksDB store failed (an I/O error, a full disk) or holds bytes it cannot read.
  * The message names the store directory or the key, and what was expected.
  */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public StoreException(String message, Throwable cause) {
