@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,19 +23,15 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "NAME", description = "The database's name in the log.")
   String db;
 
-  /** Exactly one target. */
-  static final class Target {
-    @Option(names = "--to", required = true, paramLabel = "FILE", description = "The database file to write (replaced atomically).")
-    Path to;
+  // Exactly one target (checked in call(), not by an @ArgGroup, whose options a configuration file could not set).
+  @Option(names = "--to", paramLabel = "FILE",
+      description = "The database file to write (replaced atomically). One of --to and --to-replica is required.")
+  Path to;
 
-    @Option(names = "--to-replica", required = true, paramLabel = "DIR",
-        description = {"A replica's data directory (walflow replica --data-dir) whose RocksDB is rebuilt, holding this database",
-            "only; built beside it and swapped in at the end. Stop the replica first."})
-    Path toReplica;
-  }
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Target target;
+  @Option(names = "--to-replica", paramLabel = "DIR",
+      description = {"A replica's data directory (walflow replica --data-dir) whose RocksDB is rebuilt, holding this database",
+          "only; built beside it and swapped in at the end. Stop the replica first."})
+  Path toReplica;
 
   @Option(names = "--lsn", paramLabel = "N", description = "The LSN to stop at (default: the last in the log).")
   Long lsn;
@@ -52,14 +47,17 @@ public final class ReplayCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     OptionalLong at = lsn == null ? OptionalLong.empty() : OptionalLong.of(lsn);
-    if (target.toReplica != null) {
+    if ((to == null) == (toReplica == null)) {
+      throw new IllegalArgumentException("give exactly one of --to FILE and --to-replica DIR");
+    }
+    if (toReplica != null) {
       return toReplica(out, err, at);
     }
     if (verify) {
       throw new IllegalArgumentException("--verify goes with --to-replica (a file written with --to is the log's state by construction)");
     }
     long[] lastShown = {System.nanoTime(), -1};
-    Replay.Result r = Replay.toFile(dataDir, db, at, target.to, reached -> {
+    Replay.Result r = Replay.toFile(dataDir, db, at, to, reached -> {
       long now = System.nanoTime();
       if (now - lastShown[0] > 1_000_000_000L) {
         err.printf("\rreplaying %s: LSN %d%s", db, reached, lsn == null ? "" : " of " + lsn);
@@ -72,13 +70,19 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println();
     }
     out.printf("wrote %s: database '%s' at LSN %d (%d pages of %d bytes; snapshot LSN %d + %d commits)%n",
-        target.to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
+        to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
     return 0;
   }
 
   private int toReplica(PrintWriter out, PrintWriter err, OptionalLong at) throws Exception {
+    try (DataDirLock lock = DataDirLock.acquire(toReplica, "walflow replay --to-replica")) {
+      return rebuildReplica(out, err, at);
+    }
+  }
+
+  private int rebuildReplica(PrintWriter out, PrintWriter err, OptionalLong at) throws Exception {
     long[] lastShown = {System.nanoTime(), -1};
-    ReplicaReplay.Result r = ReplicaReplay.toReplica(dataDir, db, at, target.toReplica, verify, (reached, first, last) -> {
+    ReplicaReplay.Result r = ReplicaReplay.toReplica(dataDir, db, at, toReplica, verify, (reached, first, last) -> {
       long now = System.nanoTime();
       if (now - lastShown[0] > 500_000_000L) {
         err.print("\r" + bar(reached, first, last));
@@ -91,7 +95,7 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("\r" + bar(r.lsn(), r.snapshotLsn(), r.lsn()));
     }
     out.printf("rebuilt replica %s: database '%s' at LSN %d (snapshot LSN %d + %d commits, %d rows applied)%n",
-        target.toReplica, r.db(), r.lsn(), r.snapshotLsn(), r.commits(), r.rows());
+        toReplica, r.db(), r.lsn(), r.snapshotLsn(), r.commits(), r.rows());
     if (r.verification().isPresent()) {
       Report v = r.verification().get();
       v.differences().forEach(d -> out.println(d.describe()));
