@@ -1,6 +1,7 @@
 package io.walflow.app.cli;
 
 import io.walflow.ingest.Replay;
+import io.walflow.ingest.progress.ProgressLine;
 import io.walflow.replica.replay.ReplicaReplay;
 import io.walflow.replica.verify.Report;
 import java.io.PrintWriter;
@@ -56,19 +57,9 @@ public final class ReplayCommand implements Callable<Integer> {
     if (verify) {
       throw new IllegalArgumentException("--verify goes with --to-replica (a file written with --to is the log's state by construction)");
     }
-    long[] lastShown = {System.nanoTime(), -1};
-    Replay.Result r = Replay.toFile(dataDir, db, at, to, reached -> {
-      long now = System.nanoTime();
-      if (now - lastShown[0] > 1_000_000_000L) {
-        err.printf("\rreplaying %s: LSN %d%s", db, reached, lsn == null ? "" : " of " + lsn);
-        err.flush();
-        lastShown[0] = now;
-        lastShown[1] = reached;
-      }
-    });
-    if (lastShown[1] >= 0) {
-      err.println();
-    }
+    ProgressLine progress = new ProgressLine("replaying '" + db + "', LSN reached", lsn == null ? 0 : lsn, "LSNs", err);
+    Replay.Result r = Replay.toFile(dataDir, db, at, to, progress::update);
+    progress.finish(r.lsn());
     out.printf("wrote %s: database '%s' at LSN %d (%d pages of %d bytes; snapshot LSN %d + %d commits)%n",
         to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
     return 0;
@@ -81,19 +72,12 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   private int rebuildReplica(PrintWriter out, PrintWriter err, OptionalLong at) throws Exception {
-    long[] lastShown = {System.nanoTime(), -1};
+    ProgressLine progress = new ProgressLine("rebuilding replica of '" + db + "'", 0, "commits", err);
     ReplicaReplay.Result r = ReplicaReplay.toReplica(dataDir, db, at, toReplica, verify, (reached, first, last) -> {
-      long now = System.nanoTime();
-      if (now - lastShown[0] > 500_000_000L) {
-        err.print("\r" + bar(reached, first, last));
-        err.flush();
-        lastShown[0] = now;
-        lastShown[1] = reached;
-      }
+      progress.total(last - first);
+      progress.update(Math.max(0, reached - first));
     });
-    if (lastShown[1] >= 0) {
-      err.println("\r" + bar(r.lsn(), r.snapshotLsn(), r.lsn()));
-    }
+    progress.finish(r.lsn() - r.snapshotLsn());
     out.printf("rebuilt replica %s: database '%s' at LSN %d (snapshot LSN %d + %d commits, %d rows applied)%n",
         toReplica, r.db(), r.lsn(), r.snapshotLsn(), r.commits(), r.rows());
     if (r.verification().isPresent()) {
@@ -107,14 +91,5 @@ public final class ReplayCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
-  }
-
-  /** {@code [#########...........]  45%  LSN 450 of 1000}. */
-  static String bar(long reached, long first, long last) {
-    double f = last <= first ? 1 : Math.max(0, Math.min(1, (reached - first) / (double) (last - first)));
-    int width = 30;
-    int done = (int) Math.round(f * width);
-    return "[" + "#".repeat(done) + ".".repeat(width - done) + "] " + String.format("%3d%%", Math.round(f * 100))
-        + "  LSN " + Math.max(reached, 0) + " of " + last;
   }
 }

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code walflow replica}: a regional read replica serving HTTP until SIGINT/SIGTERM. */
 @Command(name = "replica", mixinStandardHelpOptions = true,
@@ -91,6 +93,9 @@ public final class ReplicaCommand implements Callable<Integer> {
   @Option(names = "--repair-token", paramLabel = "TOKEN", description = "The bearer token of --repair-from (none for an endpoint started with --open).")
   String repairToken;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     if ((kafka == null) == (fromLog == null)) {
@@ -117,11 +122,13 @@ public final class ReplicaCommand implements Callable<Integer> {
       throw e;
     }
     ReplicaHttpServer server;
+    BootstrapProgress bootstrap = new BootstrapProgress(replica, region, spec.commandLine().getErr());
     try {
       EntrySource entries = kafka != null ? new KafkaSource(kafka, topic, region) : new LocalLogSource(fromLog);
       replica.start(entries, repair);
       server = ReplicaHttpServer.start(replica, http);
     } catch (RuntimeException e) {
+      bootstrap.close();
       replica.close();
       lock.close();
       throw e;
@@ -130,6 +137,7 @@ public final class ReplicaCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: HTTP, then the apply thread (after its transaction), then RocksDB");
       server.close();
+      bootstrap.close();
       replica.close();
       RunCommand.closeQuietly(lock);
       stopped.countDown();
