@@ -25,7 +25,8 @@ import java.util.function.ToDoubleFunction;
  * counters read capture's {@link DatabaseStats}, the applied positions, the engine's readers and
  * the view service on each scrape; timers are fed by the log writer (append and commit-window
  * latency) and the engine's sink (view update latency), and publish Prometheus histograms
- * ({@code _bucket} series) beside their p50 and p99.
+ * ({@code _bucket} series) beside their p50 and p99. With Kafka, each regional replica's consumer
+ * group gets its lag and member gauges at the first scrape after it appears.
  */
 public final class StackMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
