@@ -84,6 +84,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   private volatile Catalog catalog = Catalog.empty();
   private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong upqueries = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong readerHits = new java.util.concurrent.atomic.AtomicLong();
 
   /** A filled key of a partial view, weighed in the cache. */
   private record CachedKey(String view, Key key) {}
@@ -270,6 +271,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       Key k = View.key(p);
       List<Row> rows = k == null ? List.of() : v.graph.reader().rows(k);
       if (rows != null) {
+        readerHits.incrementAndGet();
         if (v.graph.partial() && k != null) {
           keys.getIfPresent(new CachedKey(view, k));
         }
@@ -746,6 +748,11 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   /** How many lookups or subscriptions missed and filled their key with an upquery. */
   public long upqueries() {
     return upqueries.get();
+  }
+
+  /** How many lookups found their key's rows in the reader (no upquery). */
+  public long readerHits() {
+    return readerHits.get();
   }
 
   /**

@@ -231,6 +231,12 @@ final class Routes {
             .put("lastCommitAgeMs", d.lastCommitAgeMillis());
       }
       o.put("logBytes", status.logBytes());
+      Map<String, StatusSource.ReplicaStatus> replicas = status.replicas();
+      if (!replicas.isEmpty()) {
+        ObjectNode reps = o.putObject("replicas");
+        replicas.forEach((region, r) -> reps.putObject(region).put("group", r.group()).put("state", r.state())
+            .put("members", r.members()).put("partitions", r.partitions()).put("lagRecords", r.lagRecords()));
+      }
       ArrayNode vs = o.putArray("views");
       for (ViewInfo v : views.engine().views()) {
         if (grant.canRead(v.name())) {
