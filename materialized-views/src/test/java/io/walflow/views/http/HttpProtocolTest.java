@@ -100,13 +100,20 @@ class HttpProtocolTest {
     assertThat(get("/v1/views/v?arg=7", "other-token-0123456789").statusCode()).isEqualTo(403);
     HttpResponse<String> unknown = get("/v1/views/nope?arg=7", ADMIN);
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.body()).contains("no view named 'nope'");
+    assertThat(unknown.body()).contains("no view named 'nope'; views: v");
+    HttpResponse<String> unknownSubscribe = get("/v1/views/nope/subscribe?arg=7", ADMIN);
+    assertThat(unknownSubscribe.statusCode()).isEqualTo(404);
+    assertThat(unknownSubscribe.body()).contains("no view named 'nope'; views: v");
     HttpResponse<String> arity = get("/v1/views/v", READER);
     assertThat(arity.statusCode()).isEqualTo(400);
-    assertThat(arity.body()).contains("takes 1 argument");
+    assertThat(arity.body()).contains("view 'v' takes 1 argument(s) [INTEGER], got 0");
+    HttpResponse<String> arity2 = get("/v1/views/v/subscribe?arg=7&arg=8", READER);
+    assertThat(arity2.statusCode()).isEqualTo(400);
+    assertThat(arity2.body()).contains("view 'v' takes 1 argument(s) [INTEGER], got 2");
     HttpResponse<String> type = get("/v1/views/v?arg=abc", READER);
     assertThat(type.statusCode()).isEqualTo(400);
-    assertThat(type.body()).contains("must be a number").contains("INTEGER");
+    assertThat(type.body()).contains("argument 1 ('abc') must be a number: the parameter has INTEGER affinity");
+    assertThat(get("/v1/views/v/subscribe?arg=abc", READER).body()).contains("argument 1 ('abc') must be a number");
     assertThat(get("/v1/views/v?arg=7&bogus=1", READER).statusCode()).isEqualTo(400);
     assertThat(get("/v1/views/v?arg=7&minLsn=x", READER).statusCode()).isEqualTo(400);
     HttpResponse<String> timeout = get("/v1/views/v?arg=7&minLsn=99&timeoutMs=100", READER);
@@ -115,6 +122,11 @@ class HttpProtocolTest {
     HttpResponse<String> future = get("/v1/views/v/subscribe?arg=7&fromLsn=99", READER);
     assertThat(future.statusCode()).isEqualTo(400);
     assertThat(future.body()).contains("fromLsn 99").contains("\"watermark\":1");
+    HttpResponse<String> futureId = http.send(HttpRequest.newBuilder(uri("/v1/views/v/subscribe?arg=7")).timeout(WAIT)
+        .header("Authorization", "Bearer " + READER).header("Last-Event-ID", "99").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(futureId.statusCode()).isEqualTo(400);
+    assertThat(futureId.body()).contains("fromLsn 99").contains("\"watermark\":1");
     assertThat(get("/v1/nothing", READER).statusCode()).isEqualTo(404);
     assertThat(send("PUT", "/v1/views/v", ADMIN, "x").statusCode()).isEqualTo(405);
     HttpResponse<String> bodied = send("DELETE", "/v1/views/v", ADMIN, "x");

@@ -29,7 +29,16 @@ final class RawConnection implements AutoCloseable {
   private final OutputStream out;
 
   RawConnection(int port, int readTimeoutMillis) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, readTimeoutMillis, 0);
+  }
+
+  /** With a receive buffer of {@code receiveBuffer} bytes (0: the system's), set before connecting. */
+  RawConnection(int port, int readTimeoutMillis, int receiveBuffer) throws IOException {
+    socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
     socket.setSoTimeout(readTimeoutMillis);
     in = socket.getInputStream();
     out = socket.getOutputStream();
@@ -60,6 +69,17 @@ final class RawConnection implements AutoCloseable {
 
   /** Reads one response with a Content-Length body (throws on timeout or end of stream). */
   Response read() throws IOException {
+    Response head = readHead();
+    int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
+    byte[] body = in.readNBytes(length);
+    if (body.length < length) {
+      throw new EOFException("body ended after " + body.length + " of " + length + " bytes");
+    }
+    return new Response(head.status(), head.headers(), new String(body, StandardCharsets.UTF_8));
+  }
+
+  /** Reads a response's status line and headers; its body is left to {@link #chunkedBody}. */
+  Response readHead() throws IOException {
     String status = line();
     String[] parts = status.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -70,12 +90,42 @@ final class RawConnection implements AutoCloseable {
       int colon = h.indexOf(':');
       headers.put(h.substring(0, colon).strip().toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
     }
-    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-    byte[] body = in.readNBytes(length);
-    if (body.length < length) {
-      throw new EOFException("body ended after " + body.length + " of " + length + " bytes");
-    }
-    return new Response(Integer.parseInt(parts[1]), headers, new String(body, StandardCharsets.UTF_8));
+    return new Response(Integer.parseInt(parts[1]), headers, "");
+  }
+
+  /** The rest of a {@code Transfer-Encoding: chunked} body, de-chunked, as it arrives. */
+  InputStream chunkedBody() {
+    return new InputStream() {
+      private int left;
+      private boolean ended;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        while (left == 0 && !ended) {
+          String size = line();
+          if (size.isEmpty()) {
+            continue;   // the CRLF after a chunk's data
+          }
+          left = Integer.parseInt(size.split(";", 2)[0].strip(), 16);
+          ended = left == 0;
+        }
+        if (ended) {
+          return -1;
+        }
+        int n = in.read(b, off, Math.min(len, left));
+        if (n == -1) {
+          throw new EOFException("chunked body cut off");
+        }
+        left -= n;
+        return n;
+      }
+    };
   }
 
   /** True when the server has closed the connection (end of stream before any further byte). */
