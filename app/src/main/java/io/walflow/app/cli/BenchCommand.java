@@ -37,6 +37,10 @@ import picocli.CommandLine.Spec;
         "           the same rows (goal: ratio >= 0.5), point reads/s with cache",
         "           hits and misses against raw RocksDB gets, and commit->visible",
         "           latency p50/p99 through a Kafka broker on loopback.",
+        "  views    the walflow run stack: commit->SSE delta p50/p99 (goal: p99",
+        "           <= 5 ms, commit window 0), fan-out to 10,000 in-process",
+        "           subscribers and 5,000 SSE connections, lookups/s over HTTP and",
+        "           in-process against SQLite running the same query.",
         "  all      every suite above.",
         "",
         "Throughput sides alternate (alone, with, with, alone, ...); the median of",
@@ -51,7 +55,7 @@ import picocli.CommandLine.Spec;
         "Results and the machine they were measured on: docs/benchmarks.md"})
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--suite", defaultValue = "all", split = ",", paramLabel = "SUITE",
-      description = "Suite(s) to run: capture, decode or all (comma-separated or repeated; default: ${DEFAULT-VALUE}).")
+      description = "Suite(s) to run: capture, decode, dataflow, views, replica or all (comma-separated or repeated; default: ${DEFAULT-VALUE}).")
   List<String> suites;
 
   @Option(names = "--json", paramLabel = "FILE",

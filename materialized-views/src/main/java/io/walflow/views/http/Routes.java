@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
@@ -417,7 +418,10 @@ final class Routes {
             return Mono.error(new HttpError(429, "this client has " + limits.maxSubscribers()
                 + " open subscriptions, the limit"));
           }
-          Flux<EncodedEvent> events = views.subscribeEncoded(view, values, from)
+          // Delivered on the connection's event loop: each event is written without a further thread hop.
+          Executor[] loop = new Executor[1];
+          res.withConnection(c -> loop[0] = c.channel().eventLoop());
+          Flux<EncodedEvent> events = views.subscribeEncoded(view, values, from, Optional.ofNullable(loop[0]))
               .doFinally(s -> limits.unsubscribe(client));
           return websocket ? webSocket(res, view, events) : sse(res, view, events);
         })
