@@ -135,6 +135,22 @@ public final class BaseTable {
     return out;
   }
 
+  /**
+   * Rows whose {@code cols} equal {@code key} (all rows when {@code cols} is empty) as they were
+   * when {@code at} was taken; reads the whole table and creates no index (a view being built off
+   * the transaction lock must not write to the store).
+   */
+  List<Value[]> lookup(int[] cols, Key key, BaseStore.Snapshot at) {
+    List<Value[]> out = new ArrayList<>();
+    store.scan(id, at, row -> {
+      Row r = new Row(row);
+      if (cols.length == 0 || (!Semantics.hasNull(r, cols) && Semantics.key(r, cols).equals(key))) {
+        out.add(row);
+      }
+    });
+    return out;
+  }
+
   /** Writes one row change into {@code batch}; {@code old}/{@code now} are null when absent. */
   void write(BaseStore.Batch batch, byte[] key, Value[] old, Value[] now) {
     if (now == null) {

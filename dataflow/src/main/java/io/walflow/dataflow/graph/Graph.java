@@ -47,6 +47,8 @@ public final class Graph {
   private final Map<Node, Integer> componentOf = new IdentityHashMap<>();
   private List<List<Node>> components = List.of();
   private final Set<Node> live = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Views being built off the transaction lock; each gets every later transaction of its database. */
+  private final List<Migration> migrations = new ArrayList<>();
 
   /**
    * @param workers runs components in parallel; null runs everything on the caller's thread
@@ -86,6 +88,7 @@ public final class Graph {
 
   /** Removes and deletes every table of a database (before a snapshot's tables are installed). */
   public void dropDatabase(String db) {
+    invalidateMigrations(db);
     Map<String, BaseTable> old = tables.remove(db);
     if (old != null) {
       old.values().forEach(BaseTable::drop);
@@ -219,6 +222,135 @@ public final class Graph {
     }
   }
 
+  /** The key under which an operator is shared: full ones by plan, partial ones per view and key. */
+  private static Object identity(String view, Plan plan, int[] cols) {
+    return plan instanceof Plan.Scan || cols == null ? plan : List.of(view, plan, Arrays.toString(cols));
+  }
+
+  // ---- migrations: building a view off the transaction lock --------------------------------
+
+  /**
+   * Starts building a view off the transaction lock (call under it): resolves the plan's tables,
+   * takes a store snapshot at the current state, and from now on queues every transaction of the
+   * view's database for it. Then {@link Migration#build()} and {@link Migration#catchUp()} run
+   * without the lock, and {@link #finish} (under the lock) joins it to the live graph.
+   *
+   * @throws MissingTableException when a scanned table does not exist
+   */
+  public Migration migrate(String view, ViewPlan vp, boolean partial, Set<Key> watched) {
+    Map<Plan.Scan, BaseTable> resolved = new HashMap<>();
+    collectScans(vp.plan(), resolved);
+    int[] keyColumns = vp.keyColumns().stream().mapToInt(Integer::intValue).toArray();
+    Migration m = new Migration(this, view, vp, partial && traceable(vp.plan(), keyColumns), watched, resolved,
+        store.snapshot());
+    migrations.add(m);
+    return m;
+  }
+
+  private void collectScans(Plan plan, Map<Plan.Scan, BaseTable> out) {
+    if (plan instanceof Plan.Scan s) {
+      BaseTable t = table(s.db(), s.table());
+      if (t == null) {
+        throw new MissingTableException("table " + s.db() + "." + s.table() + " does not exist");
+      }
+      out.put(s, t);
+    } else if (plan instanceof Plan.Filter f) {
+      collectScans(f.input(), out);
+    } else if (plan instanceof Plan.Project p) {
+      collectScans(p.input(), out);
+    } else if (plan instanceof Plan.Aggregate a) {
+      collectScans(a.input(), out);
+    } else if (plan instanceof Plan.Distinct d) {
+      collectScans(d.input(), out);
+    } else if (plan instanceof Plan.TopK t) {
+      collectScans(t.input(), out);
+    } else if (plan instanceof Plan.Union u) {
+      u.inputs().forEach(i -> collectScans(i, out));
+    } else if (plan instanceof Plan.Join j) {
+      collectScans(j.left(), out);
+      collectScans(j.right(), out);
+    } else {
+      throw new IllegalStateException("unknown plan node " + plan.getClass().getSimpleName());
+    }
+  }
+
+  /** Builds a migration's private operators from its snapshot (off the lock; see {@link Migration#build()}). */
+  void buildPrivately(Migration m) {
+    Builder b = new Builder(m.view, m);
+    Node top = b.build(m.plan.plan(), m.partial ? m.keyColumns() : null);
+    ReaderNode reader = new ReaderNode(top, m.keyColumns(), m.partial, m.watched);
+    top.outputs.add(new Node.Edge(reader, 0));
+    reader.backfill();
+    m.reader = reader;
+  }
+
+  /** Marks the migrations of {@code db} stale: a schema change or snapshot makes them rebuild. */
+  public void invalidateMigrations(String db) {
+    for (Migration m : migrations) {
+      if (m.plan.db().equals(db)) {
+        m.invalidate();
+      }
+    }
+  }
+
+  /** Stops every migration (the engine closes; under the lock). */
+  public void abandonMigrations() {
+    for (Migration m : List.copyOf(migrations)) {
+      abandon(m);
+    }
+  }
+
+  /** Stops a migration and frees its snapshot (under the lock). */
+  public void abandon(Migration m) {
+    migrations.remove(m);
+    m.close();
+  }
+
+  /**
+   * Joins a built, caught-up migration to the live graph (under the lock, after a last {@link
+   * Migration#catchUp()}): its operators whose sub-plan the live graph already has are replaced by
+   * the shared ones (equal plans at the same LSN hold equal rows, so the operators above them are
+   * consistent), the others become live and shareable, its scans read the live store.
+   */
+  public ViewGraph finish(Migration m) {
+    migrations.remove(m);
+    m.close();
+    for (Node n : m.identities.keySet()) {
+      n.outputs.clear();
+    }
+    Builder b = new Builder(m.view);
+    ReaderNode reader = m.reader;
+    reader.inputs.set(0, merge(reader.inputs.get(0), m, b));
+    b.attach(reader);
+    b.used.add(reader);
+    recomputeComponents();
+    return new ViewGraph(reader, List.copyOf(b.used), List.copyOf(b.partials), Set.copyOf(b.tables), m.partial);
+  }
+
+  private Node merge(Node mine, Migration m, Builder b) {
+    Object identity = m.identities.get(mine);
+    Node existing = shared.get(identity);
+    if (existing != null) {
+      b.acquire(existing);
+      return existing;
+    }
+    for (int port = 0; port < mine.inputs.size(); port++) {
+      mine.inputs.set(port, merge(mine.inputs.get(port), m, b));
+    }
+    if (mine instanceof ScanNode s) {
+      s.readAt(null);
+      s.table().scans.add(s);
+      b.tables.add(s.table());
+    }
+    b.attach(mine);
+    b.used.add(mine);
+    shared.put(identity, mine);
+    if (mine.partial()) {
+      b.partials.add(mine);
+    }
+    return mine;
+  }
+
   /** Releases a view's operators; those no other view uses are removed. */
   public void release(ViewGraph g) {
     List<Node> nodes = g.nodes();
@@ -250,9 +382,20 @@ public final class Graph {
     final List<Node> used = new ArrayList<>();
     final List<Node> partials = new ArrayList<>();
     final Set<BaseTable> tables = new LinkedHashSet<>();
+    /**
+     * Null for a build into the live graph. Otherwise a private build off the transaction lock: it
+     * shares nothing with the live graph (equal sub-plans within the view are built once), its
+     * scans read the migration's store snapshot and tables, and it touches no graph state.
+     */
+    final Migration migration;
 
     Builder(String view) {
+      this(view, null);
+    }
+
+    Builder(String view, Migration migration) {
       this.view = view;
+      this.migration = migration;
     }
 
     /** References a shared operator and everything below it, as building it again would. */
@@ -279,7 +422,21 @@ public final class Graph {
     }
 
     Node build(Plan plan, int[] cols) {
-      Object identity = plan instanceof Plan.Scan || cols == null ? plan : List.of(view, plan, Arrays.toString(cols));
+      Object identity = identity(view, plan, cols);
+      if (migration != null) {
+        Node mine = migration.built.get(identity);
+        if (mine != null) {
+          return mine;
+        }
+        Node n = create(plan, cols);
+        for (int port = 0; port < n.inputs.size(); port++) {
+          n.inputs.get(port).outputs.add(new Node.Edge(n, port));
+        }
+        migration.built.put(identity, n);
+        migration.identities.put(n, identity);
+        n.backfill();
+        return n;
+      }
       Node existing = shared.get(identity);
       if (existing != null) {
         acquire(existing);
@@ -300,13 +457,17 @@ public final class Graph {
       int[] partition = cols == null ? new int[0] : cols;
       boolean partial = cols != null;
       if (plan instanceof Plan.Scan s) {
-        BaseTable t = table(s.db(), s.table());
+        BaseTable t = migration != null ? migration.tables.get(s) : table(s.db(), s.table());
         if (t == null) {
           throw new MissingTableException("table " + s.db() + "." + s.table() + " does not exist");
         }
         ScanNode n = new ScanNode(s, t);
         if (n.table() == null) {
           throw new MissingTableException(n.bind(t));
+        }
+        if (migration != null) {
+          n.readAt(migration.snapshot);
+          return n;
         }
         t.scans.add(n);
         tables.add(t);
@@ -418,6 +579,11 @@ public final class Graph {
       }
       batch.commit();
     }
+    for (Migration m : migrations) {
+      if (m.plan.db().equals(db)) {
+        m.enqueue(byTable);
+      }
+    }
     Map<Integer, Map<Node, List<Delta>[]>> seeds = new HashMap<>();
     for (Map.Entry<BaseTable, List<Value[][]>> e : byTable.entrySet()) {
       for (ScanNode scan : e.getKey().scans) {
@@ -440,7 +606,7 @@ public final class Graph {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Delta> pending(Map<Node, List<Delta>[]> pending, Node.Edge edge) {
+  static List<Delta> pending(Map<Node, List<Delta>[]> pending, Node.Edge edge) {
     List<Delta>[] ports = pending.computeIfAbsent(edge.to(), n -> new List[n.inputs.size()]);
     if (ports[edge.port()] == null) {
       ports[edge.port()] = new ArrayList<>();
@@ -482,7 +648,7 @@ public final class Graph {
     return failures;
   }
 
-  private static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending) {
+  static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending) {
     for (Node n : component) {
       List<Delta>[] ports = pending.remove(n);
       if (ports == null) {

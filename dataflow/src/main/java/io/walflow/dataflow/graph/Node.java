@@ -22,6 +22,7 @@ public abstract class Node {
   public record Edge(Node to, int port) {}
 
   final Plan plan;
+  /** Its inputs by port; replaced only when a view built off the lock joins the live graph. */
   final List<Node> inputs;
   final List<Edge> outputs = new ArrayList<>();
   /** Output columns of the partition key (empty: full state, or stateless). */
@@ -33,7 +34,7 @@ public abstract class Node {
 
   Node(Plan plan, List<Node> inputs, int[] partitionColumns) {
     this.plan = plan;
-    this.inputs = List.copyOf(inputs);
+    this.inputs = new ArrayList<>(inputs);
     this.partitionColumns = partitionColumns;
     int d = 0;
     for (Node in : inputs) {
