@@ -37,8 +37,8 @@ import java.util.Set;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -73,7 +73,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
 
   private final DataflowConfig config;
   private final BaseStore store;
-  private final ExecutorService workers;
+  private final ForkJoinPool workers;
   private final Graph graph;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   /** Held (shared) by views being built off {@link #lock}; {@link #close()} waits for them. */
@@ -97,11 +97,12 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     this.config = config;
     this.store = BaseStore.open(config.dataDir().resolve("base"));
     this.workers = config.workerThreads() > 1
-        ? Executors.newFixedThreadPool(config.workerThreads(), r -> {
-          Thread t = new Thread(r, "walflow-dataflow-worker");
+        ? new ForkJoinPool(config.workerThreads(), pool -> {
+          ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+          t.setName("walflow-dataflow-worker-" + t.getPoolIndex());
           t.setDaemon(true);
           return t;
-        })
+        }, null, false)
         : null;
     this.graph = new Graph(store, workers);
     this.keys = Caffeine.newBuilder()

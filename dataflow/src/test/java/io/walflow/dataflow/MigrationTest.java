@@ -49,12 +49,20 @@ class MigrationTest {
     final Dataflow flow;
     final Connection oracle;
     final Random random;
+    final int maxChanges;
     long lsn;
-    long nextId = ROWS + 1;
+    long nextId;
     final List<Long> ids = new ArrayList<>();
 
     Source(Dataflow flow, long seed) throws Exception {
+      this(flow, seed, ROWS, 4);
+    }
+
+    /** {@code rows} rows in the snapshot; transactions of 1 to {@code maxChanges} row changes. */
+    Source(Dataflow flow, long seed, int rows, int maxChanges) throws Exception {
       this.flow = flow;
+      this.maxChanges = maxChanges;
+      this.nextId = rows + 1;
       this.random = new Random(seed);
       this.oracle = DriverManager.getConnection("jdbc:sqlite::memory:");
       try (Statement st = oracle.createStatement()) {
@@ -64,7 +72,7 @@ class MigrationTest {
       flow.snapshotChange("app", 0, T.create());
       oracle.setAutoCommit(false);
       try (PreparedStatement ps = oracle.prepareStatement("INSERT INTO t VALUES (?, ?, ?)")) {
-        for (long i = 1; i <= ROWS; i++) {
+        for (long i = 1; i <= rows; i++) {
           long k = i % 500;
           long v = i % 97;
           flow.snapshotChange("app", 0, T.insert(i, k, v));
@@ -80,11 +88,11 @@ class MigrationTest {
       flow.snapshotEnd("app", 0);
     }
 
-    /** One random transaction of 1–4 row changes, to both. */
+    /** One random transaction of 1 to {@code maxChanges} row changes, to both. */
     synchronized long commit() throws Exception {
       List<RowChange> changes = new ArrayList<>();
       java.util.Set<Long> touched = new java.util.HashSet<>();
-      int n = 1 + random.nextInt(4);
+      int n = 1 + random.nextInt(maxChanges);
       for (int i = 0; i < n; i++) {
         int op = random.nextInt(3);
         long k = random.nextInt(520);

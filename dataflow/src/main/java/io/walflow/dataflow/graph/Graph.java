@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 
 /**
@@ -41,7 +41,8 @@ import java.util.concurrent.Future;
  */
 public final class Graph {
   private final BaseStore store;
-  private final ExecutorService workers;
+  /** Null: everything runs on the caller's thread. */
+  private final Shards shards;
   private final Map<String, Map<String, BaseTable>> tables = new HashMap<>();
   private final Map<Object, Node> shared = new HashMap<>();
   private final Map<Node, Integer> componentOf = new IdentityHashMap<>();
@@ -51,11 +52,12 @@ public final class Graph {
   private final List<Migration> migrations = new ArrayList<>();
 
   /**
-   * @param workers runs components in parallel; null runs everything on the caller's thread
+   * @param workers runs components and operator shards in parallel; null runs everything on the
+   *     caller's thread
    */
-  public Graph(BaseStore store, ExecutorService workers) {
+  public Graph(BaseStore store, ForkJoinPool workers) {
     this.store = store;
-    this.workers = workers;
+    this.shards = workers == null ? null : new Shards(workers);
   }
 
   // ---- base tables --------------------------------------------------------------------------
@@ -622,10 +624,10 @@ public final class Graph {
 
   private List<Failure> run(Map<Integer, Map<Node, List<Delta>[]>> seeds) {
     List<Failure> failures = new ArrayList<>();
-    if (workers == null || seeds.size() < 2) {
+    if (shards == null) {
       seeds.forEach((c, p) -> {
         try {
-          propagate(components.get(c), p);
+          propagate(components.get(c), p, null);
         } catch (RuntimeException e) {
           failures.add(new Failure(components.get(c), e));
         }
@@ -633,7 +635,7 @@ public final class Graph {
       return failures;
     }
     Map<Integer, Future<?>> running = new LinkedHashMap<>();
-    seeds.forEach((c, p) -> running.put(c, workers.submit(() -> propagate(components.get(c), p))));
+    seeds.forEach((c, p) -> running.put(c, shards.pool().submit(() -> propagate(components.get(c), p, shards))));
     for (Map.Entry<Integer, Future<?>> f : running.entrySet()) {
       try {
         f.getValue().get();
@@ -648,7 +650,8 @@ public final class Graph {
     return failures;
   }
 
-  static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending) {
+  /** Runs a component's pending deltas through its operators, in order; sharded when {@code shards}. */
+  static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending, Shards shards) {
     for (Node n : component) {
       List<Delta>[] ports = pending.remove(n);
       if (ports == null) {
@@ -658,7 +661,7 @@ public final class Graph {
         if (ports[port] == null || ports[port].isEmpty()) {
           continue;
         }
-        List<Delta> out = n.process(port, ports[port]);
+        List<Delta> out = shards == null ? n.process(port, ports[port]) : shards.process(n, port, ports[port]);
         if (!out.isEmpty()) {
           for (Node.Edge e : n.outputs) {
             pending(pending, e).addAll(out);

@@ -112,7 +112,7 @@ public final class Migration {
           }
         }
       }
-      Graph.propagate(order, pending);
+      Graph.propagate(order, pending, null);
       replayed++;
     }
   }

@@ -58,7 +58,9 @@ public abstract class Node {
 
   /**
    * Applies the deltas arriving on input {@code port} and returns this operator's output deltas.
-   * Within one transaction the graph calls ports in order, each once at most.
+   * Within one transaction the graph calls ports in order. An operator with {@link #shardColumns()}
+   * may be called concurrently for one port, each call with the deltas of a disjoint set of shard
+   * keys (its state maps are concurrent; each key's state is touched by one call).
    */
   abstract List<Delta> process(int port, List<Delta> deltas);
 
@@ -68,6 +70,16 @@ public abstract class Node {
    * its state when it holds the partition, and otherwise fills it from its inputs first.
    */
   abstract List<Row> pull(int[] columns, Key key);
+
+  /**
+   * How a transaction's deltas on an input may be split across worker threads: null, not at all
+   * (joins, unions); empty, anywhere (stateless operators); otherwise by the values of these input
+   * columns (deltas with SQLite-equal values go to the same shard, so one key's state is updated by
+   * one thread, in order).
+   */
+  int[] shardColumns() {
+    return null;
+  }
 
   /** Loads a full stateful operator's state from its inputs, right after it is created. */
   void backfill() {}
