@@ -76,6 +76,11 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   private final ForkJoinPool workers;
   private final Graph graph;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /**
+   * Called with the view's name when a view starts its backfill off the lock (after its snapshot);
+   * tests use it to run transactions at that point, and the other views must keep applying them.
+   */
+  volatile java.util.function.Consumer<String> beforeBackfill = name -> { };
   /** Held (shared) by views being built off {@link #lock}; {@link #close()} waits for them. */
   private final ReentrantReadWriteLock building = new ReentrantReadWriteLock();
   private final Map<String, View> views = new LinkedHashMap<>();
@@ -175,6 +180,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       RuntimeException failed = null;
       building.readLock().lock();
       try {
+        beforeBackfill.accept(name);
         m.build();
         m.catchUp();
       } catch (MissingTableException | SqliteEvalException e) {
