@@ -113,8 +113,11 @@ public final class BaseTable {
     store.dropTable(id);
   }
 
-  /** Rows whose {@code cols} equal {@code key} (all rows when {@code cols} is empty). */
-  List<Value[]> lookup(int[] cols, Key key) {
+  /**
+   * Rows whose {@code cols} equal {@code key} (all rows when {@code cols} is empty). Synchronized:
+   * lazy join fills of different components may ask for the same new index at once.
+   */
+  synchronized List<Value[]> lookup(int[] cols, Key key) {
     List<Value[]> out = new ArrayList<>();
     if (cols.length == 0) {
       store.scan(id, out::add);

@@ -1,5 +1,6 @@
 package io.walflow.dataflow.graph;
 
+import io.walflow.dataflow.plan.Affinity;
 import io.walflow.dataflow.plan.Plan;
 import io.walflow.dataflow.plan.ViewPlan;
 import io.walflow.dataflow.state.BaseStore;
@@ -175,6 +176,60 @@ public final class Graph {
       return side >= 0 && traceable(side == 0 ? j.left() : j.right(), sideColumns(j, side, columns));
     }
     throw new IllegalStateException("unknown plan node " + plan.getClass().getSimpleName());
+  }
+
+  /**
+   * Whether the side of a partial join opposite {@code partialSide} can hold join keys lazily:
+   * filled by a lookup of the raw key values, which is right only when the join's comparison
+   * affinity cannot change that side's values — each key column is a stored column (traced through
+   * the plan) of the same affinity class as the comparison, or the comparison applies none.
+   */
+  static boolean lazyJoinable(Plan.Join j, int partialSide) {
+    Plan other = partialSide == 0 ? j.right() : j.left();
+    List<Integer> otherKeys = partialSide == 0 ? j.rightKeys() : j.leftKeys();
+    for (int i = 0; i < otherKeys.size(); i++) {
+      Affinity compare = j.keyAffinities().get(i);
+      if (compare == Affinity.NONE || compare == Affinity.BLOB) {
+        continue;
+      }
+      Affinity stored = storedAffinity(other, otherKeys.get(i));
+      boolean same = stored != null
+          && (stored.isNumeric() ? compare.isNumeric() : stored == Affinity.TEXT && compare == Affinity.TEXT);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The declared affinity of the table column {@code column} of {@code plan} copies, or null. */
+  private static Affinity storedAffinity(Plan plan, int column) {
+    if (plan instanceof Plan.Scan s) {
+      return s.affinities().get(column);
+    } else if (plan instanceof Plan.Filter f) {
+      return storedAffinity(f.input(), column);
+    } else if (plan instanceof Plan.Distinct d) {
+      return storedAffinity(d.input(), column);
+    } else if (plan instanceof Plan.TopK t) {
+      return storedAffinity(t.input(), column);
+    } else if (plan instanceof Plan.Project p) {
+      int source = ProjectNode.source(p, column);
+      return source < 0 ? null : storedAffinity(p.input(), source);
+    } else if (plan instanceof Plan.Aggregate a) {
+      return column < a.groupBy().size() ? storedAffinity(a.input(), a.groupBy().get(column)) : null;
+    } else if (plan instanceof Plan.Join j) {
+      int leftWidth = j.left().columns().size();
+      return column < leftWidth ? storedAffinity(j.left(), column) : storedAffinity(j.right(), column - leftWidth);
+    } else if (plan instanceof Plan.Union u) {
+      Affinity first = storedAffinity(u.inputs().get(0), column);
+      for (Plan in : u.inputs()) {
+        if (first == null || storedAffinity(in, column) != first) {
+          return null;
+        }
+      }
+      return first;
+    }
+    return null;
   }
 
   /** The join side holding all {@code columns} (the left one for none), or -1. */
@@ -507,7 +562,7 @@ public final class Graph {
         int[] sc = cols == null ? null : sideColumns(j, side, cols);
         Node left = build(j.left(), side == 0 ? sc : null);
         Node right = build(j.right(), side == 1 ? sc : null);
-        return new JoinNode(j, left, right, partition, side);
+        return new JoinNode(j, left, right, partition, side, side >= 0 && lazyJoinable(j, side));
       }
       throw new IllegalStateException("unknown plan node " + plan.getClass().getSimpleName());
     }
@@ -668,6 +723,7 @@ public final class Graph {
           }
         }
       }
+      n.afterTransaction();
     }
   }
 

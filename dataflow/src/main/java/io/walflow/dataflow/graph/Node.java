@@ -84,6 +84,9 @@ public abstract class Node {
   /** Loads a full stateful operator's state from its inputs, right after it is created. */
   void backfill() {}
 
+  /** Called once a transaction went through the operator (after its last input port). */
+  void afterTransaction() {}
+
   /** Forgets one partition of a partial operator. */
   void evict(Key partition) {}
 
