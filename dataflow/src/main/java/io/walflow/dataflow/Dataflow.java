@@ -89,7 +89,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   private final Map<String, Staging> snapshots = new HashMap<>();
   private final Cache<CachedKey, Long> keys;
   private final ConcurrentLinkedQueue<CachedKey> evicted = new ConcurrentLinkedQueue<>();
-  private boolean closed;
+  private volatile boolean closed;
   /** The schema queries are planned against; replaced (immutable) under the write lock. */
   private volatile Catalog catalog = Catalog.empty();
   private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
@@ -180,6 +180,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       RuntimeException failed = null;
       building.readLock().lock();
       try {
+        checkOpen();
         beforeBackfill.accept(name);
         m.build();
         m.catchUp();
@@ -884,7 +885,6 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
         return;
       }
       closed = true;
-      graph.abandonMigrations();
       for (View v : views.values()) {
         closeView(v, events);
       }
@@ -896,8 +896,19 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     if (workers != null) {
       workers.shutdownNow();
     }
+    // wait for views being built off the lock, then free their snapshots before the store closes
     building.writeLock().lock();
-    store.close();
+    try {
+      lock.writeLock().lock();
+      try {
+        graph.abandonMigrations();
+      } finally {
+        lock.writeLock().unlock();
+      }
+      store.close();
+    } finally {
+      building.writeLock().unlock();
+    }
   }
 
 }
