@@ -61,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * in a Caffeine cache bounded by {@link DataflowConfig#memoryBoundBytes()}; evicted keys are
  * forgotten at the next write-locked step. Subscribed keys are pinned outside the cache.
  *
+ * <p><b>Adding views.</b> {@link #createView(String, ViewPlan)} builds a view from a store snapshot
+ * off the lock and replays the transactions that arrived meanwhile, so other views do not pause
+ * (see {@link Migration}).
+ *
  * <p>Call {@link #close()} last: open subscriptions get {@link ViewListener#onClose()}, then the
  * workers stop and the store closes.
  */

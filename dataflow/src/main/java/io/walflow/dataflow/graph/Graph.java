@@ -35,8 +35,12 @@ import java.util.concurrent.Future;
  * <p><b>Propagation.</b> A transaction is written to the base-table store in one batch, then its
  * deltas flow through the operators in topological order. Operators that share no state form
  * independent components (connected through scans only); components run in parallel on the worker
- * threads, and {@link #apply} returns only when all are done, so the caller publishes a whole
+ * threads, and within a component an operator's deltas are split by key across them ({@link
+ * Shards}); {@link #apply} returns only when all are done, so the caller publishes a whole
  * transaction or nothing.
+ *
+ * <p><b>Migrations.</b> A view can be built off the engine's lock ({@link #migrate}, {@link
+ * Migration}) and joined to the live graph afterwards ({@link #finish}).
  *
  * <p>Not thread-safe: the engine calls it under its transaction lock.
  */
