@@ -17,7 +17,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -32,7 +31,6 @@ class ProcessChaosTest {
   private static final int KILLS = 30;
   @TempDir Path dir;
 
-  @Disabled("flaky: once the replica held no database (suspected: capture's first snapshot of a database created concurrently is malformed; see the session note of 2026-11-23)")
   @Test
   void killNine_captureAndReplica_thirtyTimes_underLoad_thenVerify() throws Exception {
     long seed = System.nanoTime();
