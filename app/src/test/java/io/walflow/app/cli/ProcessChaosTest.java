@@ -23,8 +23,8 @@ import picocli.CommandLine;
 
 /**
  * Process-level chaos: real {@code walflow capture} and {@code walflow replica} processes (child
- * JVMs) are killed with SIGKILL at random moments, 30 times, while an application keeps writing;
- * restarted each time; at the end {@code walflow verify} must find the replica equal to SQLite.
+ * JVMs) are killed with SIGKILL at random moments while they run (a process that is up is chosen),
+ * 30 times, while an application keeps writing; restarted each time; at the end {@code walflow verify} must find the replica equal to SQLite.
  */
 class ProcessChaosTest {
   private static final String TOKEN = "chaos-test-token-1";
@@ -70,7 +70,20 @@ class ProcessChaosTest {
       try {
         for (int k = 0; k < KILLS; k++) {
           Thread.sleep(300 + random.nextInt(1200)); // a random moment under load: the point of the test, not a wait for a condition
-          if (random.nextBoolean()) {
+          // The victim is a process that is up (serving HTTP: capture once its first snapshot is
+          // written, the replica once open), so that kills land in running processes, not in JVM
+          // start-ups: on a loaded machine a start-up can outlast the interval between kills.
+          boolean captureUp = listening(capturePort);
+          boolean replicaUp = listening(replicaPort);
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+          while (!captureUp && !replicaUp) {
+            assertThat(System.nanoTime() - deadline).as("neither capture nor replica came up within 120 s (see %s)", dir)
+                .isNegative();
+            Thread.sleep(50);
+            captureUp = listening(capturePort);
+            replicaUp = listening(replicaPort);
+          }
+          if (captureUp && (!replicaUp || random.nextBoolean())) {
             capture = killAndRestart(capture, dir.resolve("capture.log"), captureArgs);
             captureKills++;
           } else {
@@ -107,6 +120,15 @@ class ProcessChaosTest {
     Files.writeString(log, "\n==== killed -9, restarting ====\n", java.nio.file.StandardOpenOption.APPEND,
         java.nio.file.StandardOpenOption.CREATE);
     return ChildProcess.start(Main.class, log, args);
+  }
+
+  private static boolean listening(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int freePort() throws IOException {
