@@ -25,6 +25,18 @@ public final class TableDigest {
     this.verified = verified;
   }
 
+  /**
+   * A table digest from stored or recomputed values.
+   *
+   * @param sums per bucket (empty when not verified)
+   */
+  public static TableDigest of(List<String> columns, long[] sums, long rows, boolean verified) {
+    if (!verified && sums.length != 0) {
+      throw new IllegalArgumentException("an unverified table digest has no sums");
+    }
+    return new TableDigest(columns, sums, rows, verified);
+  }
+
   /** A table whose sums are unknown (see the class comment). */
   static TableDigest unverified(List<String> columns, long rows) {
     return new TableDigest(columns, new long[0], rows, false);
@@ -66,6 +78,11 @@ public final class TableDigest {
   /** Sets bucket {@code b}'s sum (a repaired bucket takes the capture node's value). */
   public void set(int b, long sum) {
     sums[b] = sum;
+  }
+
+  /** Adds {@code delta} to the row count (a repair replaced a bucket's rows). */
+  public void addRows(long delta) {
+    rows += delta;
   }
 
   TableDigest copy() {
