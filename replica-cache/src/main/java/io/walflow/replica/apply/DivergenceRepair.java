@@ -62,6 +62,8 @@ final class DivergenceRepair {
   private final Consumer<LogEntry> feed;
   /** Per database, when the next discretionary scrub may start (System.nanoTime). */
   private final Map<String, Long> scrubAllowedAt = new HashMap<>();
+  /** Per database, the digest set being scrubbed: its LSN and when its scrub began (System.nanoTime). */
+  private final Map<String, long[]> scrubbing = new HashMap<>();
 
   /**
    * @param client where bucket rows are fetched (empty: differences are reported, not repaired)
@@ -114,22 +116,31 @@ final class DivergenceRepair {
     if (digest == null || digest.tables().get(body.table()) == null || !digest.tables().get(body.table()).verified()) {
       long t0 = System.nanoTime();
       digest = digests.build(db, d.tables(), body.buckets());
-      scrubbed(db, d, t0);
+      d.divergence(io.walflow.replica.DivergenceStats::scrubbed);
+      budget(db, t0);
       scrubbed = true;
     }
     TableDigest mineT = digest.tables().get(body.table());
     BitSet diff = differing(body.sums(), mineT);
-    if (!scrubbed && (!diff.isEmpty() || scrubDue(db))) {
-      long t0 = System.nanoTime();
+    if (body.tableIndex() == 0 && scrubDue(db)) {
+      scrubbing.put(db, new long[] {entry.lsn(), System.nanoTime()}); // the whole set is scrubbed, table by table
+    }
+    long[] set = scrubbing.get(db);
+    boolean setScrub = set != null && set[0] == entry.lsn();
+    if (!scrubbed && (!diff.isEmpty() || setScrub)) {
       DigestScan.Result stored = DigestScan.scan(store, table, body.buckets(), new BitSet());
-      scrubbed(db, d, t0);
+      d.divergence(io.walflow.replica.DivergenceStats::scrubbed);
       diff = new BitSet();
       for (int b = 0; b < body.buckets(); b++) {
         if (stored.sums()[b] != body.sums()[b]) {
           diff.set(b);
         }
       }
-      resetAgreeing(db, d, table, mineT, body, stored.sums());
+      resetAgreeing(db, table, mineT, body, stored.sums());
+    }
+    if (setScrub && body.tableIndex() == body.tableCount() - 1) {
+      scrubbing.remove(db);
+      budget(db, set[1]);
     }
     int diverged = diff.cardinality();
     d.divergence(s -> s.compared(body.buckets(), diverged));
@@ -236,7 +247,7 @@ final class DivergenceRepair {
   }
 
   /** After a scrub: buckets where the stored rows agree with the capture node but the incremental digest did not. */
-  private void resetAgreeing(String db, DatabaseReplica d, TableSchema table, TableDigest mineT, DigestEntry body, long[] stored) {
+  private void resetAgreeing(String db, TableSchema table, TableDigest mineT, DigestEntry body, long[] stored) {
     try (StoreBatch batch = store.batch()) {
       int n = 0;
       for (int b = 0; b < stored.length; b++) {
@@ -283,10 +294,10 @@ final class DivergenceRepair {
     return at == null || System.nanoTime() - at >= 0;
   }
 
-  private void scrubbed(String db, DatabaseReplica d, long t0) {
+  /** After a scrub that began at {@code t0}: no other for {@code (100 / share − 1)} times as long. */
+  private void budget(String db, long t0) {
     long took = System.nanoTime() - t0;
     scrubAllowedAt.put(db, System.nanoTime() + took * (100 - SCRUB_SHARE_PERCENT) / SCRUB_SHARE_PERCENT);
-    d.divergence(io.walflow.replica.DivergenceStats::scrubbed);
   }
 
   private void ignore(DatabaseReplica d, String why) {

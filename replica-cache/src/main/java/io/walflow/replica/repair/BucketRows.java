@@ -26,11 +26,13 @@ import java.util.zip.CRC32C;
  * <pre>
  *  u32 magic 0x57464231 ("WFB1"), u8 version 1
  *  u16 database name length, name; u16 table name length, name (UTF-8)
- *  u64 LSN; u32 bucket count B (the modulus); u32 n, n x u32 bucket ids (ascending)
+ *  u64 LSN; u32 bucket count B (the modulus); u32 n, then the n bucket ids (ascending) as varints of
+ *      their differences (the first from -1)
  *  u8  key width K; u16 column count C, C x (u16 length, name)
- *  u32 row count R; R x (K values, then u16 m and m values: the row's columns in declaration order)
+ *  u32 row count R; R x (K values, then varint m and m values: the row's columns in declaration order)
  *  u32 CRC-32C of every byte before it
- *  value: u8 tag (0 NULL, 1 INTEGER 8 bytes, 2 REAL 8 bytes of IEEE-754 bits, 3 TEXT, 4 BLOB: u32 length and bytes)
+ *  value: u8 tag, then 0 NULL: nothing; 1 INTEGER: zig-zag varint; 2 REAL: 8 bytes of IEEE-754 bits;
+ *         3 TEXT, 4 BLOB: varint length and the bytes (varints: unsigned LEB128)
  * </pre>
  *
  * @param keys per row its key (the rowid, or the primary-key values)
@@ -54,8 +56,10 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
       out.writeLong(lsn);
       out.writeInt(buckets);
       out.writeInt(ids.length);
+      int prev = -1;
       for (int id : ids) {
-        out.writeInt(id);
+        uvarint(out, id - prev);
+        prev = id;
       }
       out.writeByte(keyWidth);
       out.writeShort(columns.size());
@@ -67,7 +71,7 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
         for (Value v : keys.get(i)) {
           value(out, v);
         }
-        out.writeShort(rows.get(i).size());
+        uvarint(out, rows.get(i).size());
         for (Value v : rows.get(i)) {
           value(out, v);
         }
@@ -111,16 +115,19 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
       long lsn = b.getLong();
       int buckets = b.getInt();
       int n = b.getInt();
-      if (buckets < 1 || n < 0 || n > buckets || (long) n * 4 > b.remaining()) {
+      if (buckets < 1 || n < 0 || n > buckets || n > b.remaining()) {
         throw bad(where, n + " bucket ids of " + buckets);
       }
       int[] ids = new int[n];
       java.util.BitSet asked = new java.util.BitSet();
+      long prev = -1;
       for (int i = 0; i < n; i++) {
-        ids[i] = b.getInt();
-        if (ids[i] < 0 || ids[i] >= buckets || (i > 0 && ids[i] <= ids[i - 1])) {
-          throw bad(where, "bucket id " + ids[i] + " at position " + i + " (ids ascend in 0.." + (buckets - 1) + ")");
+        long id = prev + uvarint(b, where);
+        if (id <= prev || id >= buckets) {
+          throw bad(where, "bucket id " + id + " at position " + i + " (ids ascend in 0.." + (buckets - 1) + ")");
         }
+        ids[i] = (int) id;
+        prev = id;
         asked.set(ids[i]);
       }
       int keyWidth = b.get() & 0xff;
@@ -140,8 +147,11 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
         for (int i = 0; i < keyWidth; i++) {
           key.add(value(b, where));
         }
-        int m = b.getShort() & 0xffff;
-        List<Value> row = new ArrayList<>(m);
+        long m = uvarint(b, where);
+        if (m > b.remaining()) {
+          throw bad(where, "row " + r + " has " + m + " values with " + b.remaining() + " bytes left");
+        }
+        List<Value> row = new ArrayList<>((int) m);
         for (int i = 0; i < m; i++) {
           row.add(value(b, where));
         }
@@ -213,6 +223,26 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  private static void uvarint(DataOutputStream out, long v) throws IOException {
+    while ((v & ~0x7fL) != 0) {
+      out.writeByte((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
+  }
+
+  private static long uvarint(ByteBuffer b, String where) {
+    long v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      int x = b.get() & 0xff;
+      v |= (long) (x & 0x7f) << shift;
+      if ((x & 0x80) == 0) {
+        return v;
+      }
+    }
+    throw bad(where, "a varint longer than 10 bytes before byte " + b.position());
+  }
+
   private static void string(DataOutputStream out, String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     out.writeShort(b.length);
@@ -229,18 +259,18 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
   private static void value(DataOutputStream out, Value v) throws IOException {
     if (v instanceof IntegerValue i) {
       out.writeByte(1);
-      out.writeLong(i.value());
+      uvarint(out, (i.value() << 1) ^ (i.value() >> 63));
     } else if (v instanceof RealValue r) {
       out.writeByte(2);
       out.writeLong(Double.doubleToRawLongBits(r.value()));
     } else if (v instanceof TextValue t) {
       byte[] s = t.value().getBytes(StandardCharsets.UTF_8);
       out.writeByte(3);
-      out.writeInt(s.length);
+      uvarint(out, s.length);
       out.write(s);
     } else if (v instanceof BlobValue x) {
       out.writeByte(4);
-      out.writeInt(x.length());
+      uvarint(out, x.length());
       out.write(x.value());
     } else {
       out.writeByte(0);
@@ -252,17 +282,19 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
     switch (tag) {
       case 0:
         return Value.ofNull();
-      case 1:
-        return Value.of(b.getLong());
+      case 1: {
+        long z = uvarint(b, where);
+        return Value.of((z >>> 1) ^ -(z & 1));
+      }
       case 2:
         return Value.of(Double.longBitsToDouble(b.getLong()));
       case 3:
       case 4: {
-        int len = b.getInt();
-        if (len < 0 || len > b.remaining()) {
-          throw bad(where, "value length " + len + " at byte " + (b.position() - 4) + " with " + b.remaining() + " left");
+        long len = uvarint(b, where);
+        if (len > b.remaining()) {
+          throw bad(where, "value length " + len + " before byte " + b.position() + " with " + b.remaining() + " left");
         }
-        byte[] s = new byte[len];
+        byte[] s = new byte[(int) len];
         b.get(s);
         return tag == 3 ? Value.of(new String(s, StandardCharsets.UTF_8)) : Value.of(s);
       }
