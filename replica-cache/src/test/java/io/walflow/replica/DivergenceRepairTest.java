@@ -174,7 +174,7 @@ class DivergenceRepairTest {
             write(w, rnd, ++txn);
           }
           c.awaitDurable("app", txn).get(60, TimeUnit.SECONDS);
-          awaitEqual(r, db, data, "a lost change");
+          awaitEqual(r, db, data, txn, "a lost change");
           DivergenceStats s = r.status().databases().get("app").divergence();
           assertThat(s.bucketsDiverged()).as("seed %d", seed).isPositive();
           assertThat(s.bucketsRepaired()).isPositive();
@@ -198,7 +198,7 @@ class DivergenceRepairTest {
             write(w, rnd, ++txn); // commits race the scrub and the repairs
           }
           c.awaitDurable("app", txn).get(60, TimeUnit.SECONDS);
-          awaitEqual(r, db, data, "damaged rows");
+          awaitEqual(r, db, data, txn, "damaged rows");
           DivergenceStats s = r.status().databases().get("app").divergence();
           assertThat(s.scrubs()).isPositive();
           assertThat(s.bucketsRepaired()).as("seed %d", seed).isPositive();
@@ -210,8 +210,9 @@ class DivergenceRepairTest {
     }
   }
 
-  /** Waits (generously) until the replica equals SQLite at its LSN. */
-  static void awaitEqual(Replica r, Path db, Path data, String what) throws Exception {
+  /** Waits (generously) until the replica has applied {@code lsn} and equals SQLite at its LSN. */
+  static void awaitEqual(Replica r, Path db, Path data, long lsn, String what) throws Exception {
+    r.awaitLsn("app", lsn).get(90, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     Report last = null;
     while (System.nanoTime() < deadline) {

@@ -54,6 +54,8 @@ public final class Applier implements TransactionSink {
   private final AtomicLong appliedTransactions = new AtomicLong();
   private final AtomicLong appliedRows = new AtomicLong();
   private final ReplicaDigests digests;
+  /** Databases whose next snapshot at exactly their watermark replaces them (divergence repair's resnapshot). */
+  private final Set<String> replaceAtWatermark = new HashSet<>();
 
   public Applier(ReplicaStore store, RowCache cache) {
     this.store = store;
@@ -63,6 +65,14 @@ public final class Applier implements TransactionSink {
     }
     this.nextTableId = new AtomicLong(store.nextTableId());
     this.digests = new ReplicaDigests(store, databases);
+  }
+
+  /**
+   * Lets the next snapshot of {@code db} replace it even at exactly its watermark (rows repaired
+   * from a snapshot of the LSN the replica claims: readers never go back in LSN).
+   */
+  void replaceAtWatermark(String db) {
+    replaceAtWatermark.add(db);
   }
 
   ReplicaStore store() {
@@ -244,7 +254,8 @@ public final class Applier implements TransactionSink {
     if (previous != null) {
       previous.discard();
     }
-    if (d.state() == ApplyState.STOPPED || (d.watermark().isPresent() && lsn <= d.lsn())) {
+    boolean replace = replaceAtWatermark.remove(db) && d.watermark().isPresent() && lsn == d.lsn();
+    if (d.state() == ApplyState.STOPPED || (d.watermark().isPresent() && lsn <= d.lsn() && !replace)) {
       return; // a retention snapshot of what is applied, or an older one
     }
     staged.put(db, new StagedSnapshot(db, lsn, committedAt));

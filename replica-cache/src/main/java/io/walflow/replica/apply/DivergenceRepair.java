@@ -128,7 +128,10 @@ final class DivergenceRepair {
     long[] set = scrubbing.get(db);
     boolean setScrub = set != null && set[0] == entry.lsn();
     if (!scrubbed && (!diff.isEmpty() || setScrub)) {
+      long t0 = System.nanoTime();
       DigestScan.Result stored = DigestScan.scan(store, table, body.buckets(), new BitSet());
+      LOG.info("database {}: scrub of table {} at LSN {}: {} stored rows in {} ms", db, body.table(), entry.lsn(),
+          stored.rows(), (System.nanoTime() - t0) / 1_000_000);
       d.divergence(io.walflow.replica.DivergenceStats::scrubbed);
       diff = new BitSet();
       for (int b = 0; b < body.buckets(); b++) {
@@ -160,6 +163,7 @@ final class DivergenceRepair {
   private void repair(String db, DatabaseReplica d, TableSchema table, TableDigest mineT, DigestEntry body, BitSet diff) {
     int[] ids = diff.stream().toArray();
     BucketClient.Fetched fetched;
+    long t0 = System.nanoTime();
     try {
       fetched = client.get().fetch(db, body.table(), d.lsn(), body.buckets(), ids);
       check(table, body, fetched, diff);
@@ -172,7 +176,9 @@ final class DivergenceRepair {
       d.divergence(s -> s.failed("repair of table " + body.table() + " at LSN " + d.lsn() + " failed: " + e.getMessage(), 0));
       return;
     }
+    long fetchedAt = System.nanoTime();
     DigestScan.Result local = DigestScan.scan(store, table, body.buckets(), diff);
+    long scannedAt = System.nanoTime();
     Map<ByteKey, Long> localHash = new HashMap<>();
     local.collected().forEach(r -> localHash.put(new ByteKey(r.key()), r.hash()));
     List<RowCache.Key> touched = new ArrayList<>();
@@ -218,8 +224,10 @@ final class DivergenceRepair {
     }
     long repairedRows = rows;
     d.divergence(s -> s.repaired(ids.length, repairedRows, fetched.bytes()));
-    LOG.info("database {}: table {} repaired at LSN {}: {} buckets, {} rows written or deleted, {} bytes fetched", db,
-        body.table(), d.lsn(), ids.length, repairedRows, fetched.bytes());
+    LOG.info("database {}: table {} repaired at LSN {}: {} buckets, {} rows written or deleted, {} bytes fetched "
+        + "(fetch {} ms, local rows of those buckets {} ms, write {} ms)", db, body.table(), d.lsn(), ids.length,
+        repairedRows, fetched.bytes(), (fetchedAt - t0) / 1_000_000, (scannedAt - fetchedAt) / 1_000_000,
+        (System.nanoTime() - scannedAt) / 1_000_000);
   }
 
   /**
@@ -271,6 +279,13 @@ final class DivergenceRepair {
     }
     try {
       LogRangeClient.Fetched f = range.get().newestSnapshot(db);
+      long at = f.entries().get(0).lsn();
+      if (at < d.lsn()) {
+        d.divergence(s -> s.failed("the capture node holds neither LSN " + d.lsn() + " nor a snapshot at or after it "
+            + "(newest: " + at + "); trying again at the next digest entry", f.bytes()));
+        return;
+      }
+      applier.replaceAtWatermark(db);
       f.entries().forEach(feed);
       d.repaired(true, f.entries().size(), f.bytes());
       d.divergence(s -> s.repaired(0, 0, f.bytes()));
