@@ -31,6 +31,18 @@ public final class DigestScan {
 
   private DigestScan() {}
 
+  /** A stored row's values in declaration order (what {@link TableSchema#toRow} holds, without its map). */
+  private static List<Value> values(TableSchema table, Value[] slots) {
+    List<TableSchema.StoredColumn> columns = table.columns();
+    Value[] out = new Value[columns.size()];
+    for (int i = 0; i < out.length; i++) {
+      TableSchema.StoredColumn c = columns.get(i);
+      out[i] = c.slot() < slots.length ? slots[c.slot()] : c.defaultValue().orElseThrow(() -> new IllegalStateException(
+          "a stored row of " + table.name() + " lacks column " + c.name() + ", which has no constant default"));
+    }
+    return java.util.Arrays.asList(out);
+  }
+
   /**
    * @param collect buckets whose rows to return (empty: none)
    */
@@ -56,7 +68,7 @@ public final class DigestScan {
               : (int) Long.remainderUnsigned(XXHashFactory.fastestInstance().hash64().hash(key, 0, key.length, 1), buckets);
           long hash;
           try {
-            hash = RowHasher.rowHash(k, table.toRow(RowCodec.decode(value, "of " + table.name())).values());
+            hash = RowHasher.rowHash(k, values(table, RowCodec.decode(value, "of " + table.name())));
           } catch (RuntimeException e) {
             // An undecodable row (or key): a hash of its raw bytes makes its bucket differ.
             hash = XXHashFactory.fastestInstance().hash64().hash(value, 0, value.length, 2) ^ 0x5A5A5A5AL;
