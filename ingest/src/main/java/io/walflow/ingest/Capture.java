@@ -47,6 +47,15 @@ public final class Capture implements AutoCloseable {
   }
 
   /**
+   * Starts capturing with the default change decoding, publishing divergence digests as {@code
+   * digests} says (docs/log-format.md section 11; none without decoded changes).
+   */
+  public static Capture start(CaptureConfig config, DigestSettings digests) throws IOException {
+    return new Capture(CaptureService.start(config,
+        db -> config.decodeChanges() ? new DecodingChangeEncoder(db) : ChangeEncoder.NONE, digests), config);
+  }
+
+  /**
    * A future that completes with {@code lsn} when that LSN of {@code db} is durable at the
    * configured level, or exceptionally if capture fails first.
    */

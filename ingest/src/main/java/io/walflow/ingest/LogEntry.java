@@ -11,9 +11,9 @@ import java.util.List;
  * <p>A large entry is stored as several consecutive parts with the same LSN ({@link #partIndex()}
  * of {@link #partCount()}). {@link LogReader} reassembles commits, so a reader sees one {@link
  * Commit} per transaction; snapshot parts are delivered one by one so that a database larger than
- * the heap can be streamed.
+ * the heap can be streamed. {@link Digest} entries carry no data, only what replicas compare.
  */
-public sealed interface LogEntry permits LogEntry.Snapshot, LogEntry.Commit {
+public sealed interface LogEntry permits LogEntry.Snapshot, LogEntry.Commit, LogEntry.Digest {
 
   /** The database's name, as given to capture ({@code --db NAME=PATH}). */
   String db();
@@ -63,4 +63,35 @@ public sealed interface LogEntry permits LogEntry.Snapshot, LogEntry.Commit {
   record Commit(String db, long lsn, Instant committedAt, int pageSize, int dbPageCount,
       int frameCount, WalPosition walPosition, List<Page> pages, byte[] changes, int partIndex,
       int partCount) implements LogEntry {}
+
+  /**
+   * The divergence digest of one table of the database as of {@code lsn}, the LSN of the last
+   * commit before it (entry type 3, docs/log-format.md section 11). It changes nothing: a reader
+   * that rebuilds state skips it; a replica compares its own digest with it. Page size, database
+   * size and WAL position repeat those of the commit at {@code lsn}.
+   *
+   * @param body the digest body ({@code io.walflow.ingest.digest.DigestEntry})
+   */
+  record Digest(String db, long lsn, Instant committedAt, int pageSize, int dbPageCount,
+      WalPosition walPosition, byte[] body) implements LogEntry {
+    @Override
+    public List<Page> pages() {
+      return List.of();
+    }
+
+    @Override
+    public byte[] changes() {
+      return new byte[0];
+    }
+
+    @Override
+    public int partIndex() {
+      return 0;
+    }
+
+    @Override
+    public int partCount() {
+      return 1;
+    }
+  }
 }

@@ -28,4 +28,12 @@ public record DatabaseStatus(
     Optional<String> reason,
     int tables,
     long snapshotLsn,
-    RepairStats repair) {}
+    RepairStats repair,
+    DivergenceStats divergence) {
+
+  /** A status without divergence repair figures. */
+  public DatabaseStatus(String db, long lsn, Optional<Instant> committedAt, long newestLsn, long lagLsns, long lagMs,
+      ApplyState state, Optional<String> reason, int tables, long snapshotLsn, RepairStats repair) {
+    this(db, lsn, committedAt, newestLsn, lagLsns, lagMs, state, reason, tables, snapshotLsn, repair, DivergenceStats.NONE);
+  }
+}

@@ -24,6 +24,7 @@ public final class Bench {
     register(new DataflowSuite());
     register(new ViewsSuite());
     register(new ReplicaSuite());
+    register(new RepairSuite());
   }
 
   private Bench() {}

@@ -114,7 +114,7 @@ final class DecodeRuns {
       Optional<LogRecord> next;
       while ((next = reader.next()).isPresent()) {
         LogEntry e = next.get().entry();
-        if (!e.db().equals(DB)) {
+        if (!e.db().equals(DB) || e instanceof LogEntry.Digest) {
           continue;
         }
         if (e instanceof LogEntry.Snapshot s) {

@@ -9,6 +9,7 @@ import io.walflow.ingest.DatabaseStats;
 import io.walflow.ingest.Durability;
 import io.walflow.ingest.KafkaSettings;
 import java.nio.file.Path;
+import io.walflow.ingest.DigestSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -92,6 +93,21 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--no-changes", description = "Do not decode row changes into the log (default: decode; see docs/change-events.md).")
   boolean noChanges;
 
+  @Option(names = "--digest-every-commits", defaultValue = "1000", paramLabel = "N",
+      description = "Publish divergence digests (log entry type 3, docs/log-format.md section 11) after every N commits "
+          + "of a database (default: ${DEFAULT-VALUE}; 0: no count limit).")
+  int digestEveryCommits;
+
+  @Option(names = "--digest-every", defaultValue = "10s", paramLabel = "DURATION",
+      description = "... or this long after a commit, whichever comes first (default: ${DEFAULT-VALUE}; 0: no time limit; "
+          + "both 0: no digests, for readers older than digest entries).")
+  String digestEvery;
+
+  @Option(names = "--digest-buckets", defaultValue = "4096", paramLabel = "B",
+      description = "Hash buckets per table in a digest, 1..1048576 (default: ${DEFAULT-VALUE}): more buckets move fewer "
+          + "rows per repair and make each digest entry 8 x B bytes.")
+  int digestBuckets;
+
   @Option(names = "--status-every", defaultValue = "10s", paramLabel = "DURATION",
       description = "Log each database's LSN and counters this often (default: ${DEFAULT-VALUE}; 0 to disable).")
   String statusEvery;
@@ -104,8 +120,25 @@ public final class CaptureCommand implements Callable<Integer> {
     CaptureConfig cfg = config();
     Optional<HttpSettings> http = logEndpoint;
     CountDownLatch stopped = new CountDownLatch(1);
-    Capture capture = Capture.start(cfg);
-    Optional<LogRangeServer> server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
+    DigestSettings digests = new DigestSettings(digestEveryCommits,
+        Durations.parse(digestEvery, "--digest-every"), digestBuckets);
+    DataDirLock lock = DataDirLock.acquire(cfg.dataDir(), "walflow capture");
+    Capture capture;
+    try {
+      http.ifPresent(h -> Ports.requireFree("log range server of walflow capture", h.host(), h.port()));
+      capture = Capture.start(cfg, digests);
+    } catch (Exception e) {
+      lock.close();
+      throw e;
+    }
+    Optional<LogRangeServer> server;
+    try {
+      server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
+    } catch (RuntimeException e) {
+      capture.close();
+      lock.close();
+      throw e;
+    }
     server.ifPresent(s -> LOG.info("serving the log by LSN range at {}/v1/log/{{db}}?fromLsn=N&toLsn=M", s.baseUrl()));
     Thread hook = new Thread(() -> {
       LOG.info("stopping: reading what is committed and appending it");
@@ -115,6 +148,7 @@ public final class CaptureCommand implements Callable<Integer> {
       } catch (Exception e) {
         LOG.error("while stopping: {}", e.toString());
       }
+      RunCommand.closeQuietly(lock);
       stopped.countDown();
     }, "walflow-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -128,6 +162,7 @@ public final class CaptureCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
         server.ifPresent(LogRangeServer::close);
         capture.close();
+        lock.close();
         return 2;
       }
       if (every > 0) {

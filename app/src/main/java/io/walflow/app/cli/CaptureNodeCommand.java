@@ -44,19 +44,11 @@ public final class CaptureNodeCommand implements Callable<Integer> {
     return capture;
   }
 
-  /**
-   * Takes the data directory and checks the endpoint's port before capture starts, so that a
-   * refused start leaves nothing running; holds the directory until capture returns (or the
-   * process ends, which releases it too).
-   */
   @Override
   public Integer call() throws Exception {
     capture.config(); // bad capture options are reported before the endpoint's
     capture.logEndpoint = httpSettings();
-    try (DataDirLock lock = DataDirLock.acquire(capture.dataDir, "walflow capture")) {
-      capture.logEndpoint.ifPresent(h -> Ports.requireFree("log range server of walflow capture", h.host(), h.port()));
-      return capture.call();
-    }
+    return capture.call();
   }
 
   private Optional<HttpSettings> httpSettings() {

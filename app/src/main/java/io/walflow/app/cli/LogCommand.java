@@ -112,6 +112,17 @@ public final class LogCommand implements Callable<Integer> {
                   : ChangeJson.toJson(ChangeCodec.decode(c.changes())));
             }
             out.println(json.writeValueAsString(n));
+          } else if (e instanceof LogEntry.Digest d) {
+            ObjectNode n = line(json, "digest", d, 0, 0, d.body().length);
+            io.walflow.ingest.digest.DigestEntry body = io.walflow.ingest.digest.DigestEntry.decode(d.body(), r.get().position().toString());
+            n.put("table", body.table());
+            n.put("tableIndex", body.tableIndex());
+            n.put("tables", body.tableCount());
+            n.put("buckets", body.buckets());
+            n.put("rows", body.rows());
+            n.put("verified", body.verified());
+            n.put("schemaFingerprint", Long.toHexString(body.fingerprint()));
+            out.println(json.writeValueAsString(n));
           }
         }
       }

@@ -66,6 +66,10 @@ public final class RunCommand implements Callable<Integer> {
       description = "Bound on the engine's partial state (default: ${DEFAULT-VALUE}).")
   long memoryMb;
 
+  @Option(names = "--worker-threads", defaultValue = "1", paramLabel = "N",
+      description = "Threads the dataflow applies a transaction on (default: ${DEFAULT-VALUE}; see docs/dataflow.md).")
+  int workerThreads;
+
   @Option(names = "--history", defaultValue = "1024", paramLabel = "N",
       description = "Deltas kept per view and arguments for resuming subscribers (default: ${DEFAULT-VALUE}).")
   int history;
@@ -153,10 +157,13 @@ public final class RunCommand implements Callable<Integer> {
       case "fail" -> OverflowPolicy.FAIL;
       default -> throw new IllegalArgumentException("--overflow must be conflate or fail, got '" + overflow + "'");
     };
+    if (workerThreads < 1) {
+      throw new IllegalArgumentException("--worker-threads must be at least 1, got " + workerThreads);
+    }
     var captureConfig = capture.config();
     Path state = stateDir != null ? stateDir : captureConfig.dataDir().resolve("dataflow");
     return new StackConfig(captureConfig,
-        DataflowConfig.defaults(state).withMemoryBound(memoryMb << 20),
+        DataflowConfig.defaults(state).withMemoryBound(memoryMb << 20).withWorkerThreads(workerThreads),
         ViewsConfig.defaults().withHistorySize(history).withBuffer(buffer, policy)
             .withProgressInterval(Durations.parse(progressEvery, "--progress-every")),
         HttpConfig.defaults(access).withAddress(httpHost, httpPort).withRate(rate, 2 * rate)

@@ -88,6 +88,9 @@ final class CapturedSource implements AutoCloseable {
     Optional<LogRecord> r;
     while ((r = reader.next()).isPresent()) {
       LogEntry e = r.get().entry();
+      if (e instanceof LogEntry.Digest) {
+        continue; // changes nothing: no truth to record
+      }
       boolean snapshot = e instanceof LogEntry.Snapshot;
       long last = lastLsn();
       if (snapshot && e.lsn() == last) {

@@ -2,6 +2,7 @@ package io.walflow.ingest.capture;
 
 import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.DatabaseStats;
+import io.walflow.ingest.DigestSettings;
 import io.walflow.ingest.Durability;
 import io.walflow.ingest.DurabilityTracker;
 import io.walflow.ingest.kafka.KafkaPublisher;
@@ -51,7 +52,8 @@ public final class CaptureService implements AutoCloseable {
   /** Opened with {@link #openStepped}: tailers have no threads. */
   private boolean stepped;
 
-  private CaptureService(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
+  private CaptureService(CaptureConfig config, Function<String, ChangeEncoder> encoders, DigestSettings digests)
+      throws IOException {
     this.config = config;
     Files.createDirectories(config.dataDir());
     this.log = ChronicleLog.open(config.dataDir(), rollCycle(config.rollCycle()), false);
@@ -73,7 +75,8 @@ public final class CaptureService implements AutoCloseable {
         config.minFreeDiskBytes(), config.dataDir(), snapshotIndexes::put);
     for (Map.Entry<String, Path> e : config.databases().entrySet()) {
       tailers.put(e.getKey(), new DatabaseTailer(e.getKey(), e.getValue(), config, writer, durability, log,
-          Optional.ofNullable(last.get(e.getKey())), encoders.apply(e.getKey())));
+          Optional.ofNullable(last.get(e.getKey())), encoders.apply(e.getKey()),
+          config.decodeChanges() ? digests : DigestSettings.OFF));
     }
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "walflow-retention");
@@ -84,13 +87,19 @@ public final class CaptureService implements AutoCloseable {
 
   /** Starts capture of every configured database. */
   public static CaptureService start(CaptureConfig config, Function<String, ChangeEncoder> encoders) throws IOException {
+    return start(config, encoders, DigestSettings.OFF);
+  }
+
+  /** Starts capture of every configured database, publishing divergence digests as {@code digests} says. */
+  public static CaptureService start(CaptureConfig config, Function<String, ChangeEncoder> encoders,
+      DigestSettings digests) throws IOException {
     if (config.databases().isEmpty()) {
       throw new IllegalArgumentException("no database to capture: give at least one --db NAME=PATH");
     }
     if (config.durability() == Durability.KAFKA && config.kafka().isEmpty()) {
       throw new IllegalArgumentException("durability kafka needs Kafka publishing: give --kafka BOOTSTRAP");
     }
-    CaptureService s = new CaptureService(config, encoders);
+    CaptureService s = new CaptureService(config, encoders, digests);
     s.writer.start();
     if (s.publisher != null) {
       s.writer.addListener(a -> s.publisher.wake());
@@ -109,7 +118,13 @@ public final class CaptureService implements AutoCloseable {
    */
   public static CaptureService openStepped(CaptureConfig config, Function<String, ChangeEncoder> encoders)
       throws IOException {
-    CaptureService s = new CaptureService(config, encoders);
+    return openStepped(config, encoders, DigestSettings.OFF);
+  }
+
+  /** {@link #openStepped(CaptureConfig, Function)}, publishing digests as {@code digests} says. */
+  public static CaptureService openStepped(CaptureConfig config, Function<String, ChangeEncoder> encoders,
+      DigestSettings digests) throws IOException {
+    CaptureService s = new CaptureService(config, encoders, digests);
     s.stepped = true;
     s.writer.start();
     return s;

@@ -2,6 +2,7 @@ package io.walflow.ingest.capture;
 
 import io.walflow.ingest.CaptureConfig;
 import io.walflow.ingest.CaptureException;
+import io.walflow.ingest.DigestSettings;
 import io.walflow.ingest.Durability;
 import io.walflow.ingest.DurabilityTracker;
 import io.walflow.ingest.LogEntry;
@@ -74,6 +75,7 @@ final class DatabaseTailer implements Runnable {
   private final EntryCodec codec;
   private final ChangeEncoder changes;
   private final DatabaseStatus status;
+  private final CaptureDigests digests;
 
   private volatile boolean stopping;
   private volatile Throwable failure;
@@ -93,7 +95,7 @@ final class DatabaseTailer implements Runnable {
   private long nextCheckpointNanos;
 
   DatabaseTailer(String db, Path path, CaptureConfig config, LogWriter writer, DurabilityTracker durability,
-      ChronicleLog log, Optional<LogTail.Last> resume, ChangeEncoder changes) {
+      ChronicleLog log, Optional<LogTail.Last> resume, ChangeEncoder changes, DigestSettings digestSettings) {
     this.db = db;
     this.path = path.toAbsolutePath();
     this.walPath = Path.of(this.path + "-wal");
@@ -106,6 +108,7 @@ final class DatabaseTailer implements Runnable {
     this.codec = new EntryCodec(config.compressPages());
     this.changes = changes;
     this.status = new DatabaseStatus(db, this.path);
+    this.digests = new CaptureDigests(db, imagesDir, digestSettings);
     this.thread = new Thread(this, "walflow-capture-" + db);
   }
 
@@ -182,13 +185,16 @@ final class DatabaseTailer implements Runnable {
       h = SourceDatabase.inspect(db, path);
     }
     pin = new WalPin(db, path);
+    // The read transaction first, then the header and the pages within it: a header read before
+    // it could be older than the WAL the snapshot reads (a commit and a checkpoint landing in
+    // between grow the file past the page count in that header).
     pin.acquire();
     openWal();
     if (resume.isPresent()) {
       resumeFrom(resume.get());
     } else {
       LOG.info("database '{}': first capture of {}, writing a snapshot as LSN 0", db, path);
-      snapshot(0, h.get());
+      snapshot(0, SourceDatabase.inspect(db, path).orElseThrow());
     }
     pin.releasePrevious();
     status.state("capturing");
@@ -215,6 +221,7 @@ final class DatabaseTailer implements Runnable {
       scanner = new WalScanner(wal, header, db);
       position = at;
       LOG.info("database '{}': resuming after LSN {} at WAL offset {}", db, lsn, at.offset());
+      digests.resume(lsn, shadow.current());
       return;
     }
     if (noCommittedFrames(now) && databaseFileEquals(shadow)) {
@@ -223,6 +230,7 @@ final class DatabaseTailer implements Runnable {
       position = header == null ? WalPosition.NONE : WalPosition.start(header);
       LOG.info("database '{}': the WAL was checkpointed while capture was stopped and nothing was written since; "
           + "the database file equals the image at LSN {}, resuming", db, lsn);
+      digests.resume(lsn, shadow.current());
       return;
     }
     LOG.warn("database '{}': the WAL was restarted while capture was stopped (commits after LSN {} may have "
@@ -338,6 +346,7 @@ final class DatabaseTailer implements Runnable {
     emitSnapshot(snapLsn, shadow.file(), position);
     durability.awaitDurable(db, snapLsn).join();
     shadow.markFilled(snapLsn, dbSize);
+    digests.rebuild(snapLsn, shadow.current());
     lsn = snapLsn;
     MDC.put("lsn", Long.toString(lsn));
     LOG.info("database '{}': snapshot at LSN {}: {} pages of {} bytes in {} ms", db, snapLsn, dbSize, pageSize,
@@ -536,10 +545,24 @@ final class DatabaseTailer implements Runnable {
     MDC.put("lsn", Long.toString(lsn));
     position = c.end();
     status.committed(commitLsn, c.frameCount());
+    digests.commit(commitLsn, encodedChanges, header.pageSize(), c.dbSizePages(), c.end());
+    publishDigests();
+  }
+
+  /** Hands the digest set to the writer when one is due (after the last commit, with its LSN). */
+  private void publishDigests() throws IOException, InterruptedException {
+    for (LogEntry.Digest d : digests.due()) {
+      byte[] encoded = codec.encode(d);
+      bytesSinceSnapshot += encoded.length;
+      status.logBytes(encoded.length);
+      writer.submit(new Submission(db, d.lsn(), encoded, false, false));
+    }
   }
 
   private void afterPoll() throws IOException, InterruptedException {
     shadow.flush(durability.durableLsn(db), config.durability() == Durability.FSYNC);
+    publishDigests();
+    digests.save(durability.durableLsn(db), false);
     if (header != null && !cycling && System.nanoTime() >= nextCheckpointNanos) {
       long frames = (position.offset() - WalHeader.SIZE) / header.frameSize();
       if (frames >= config.checkpointPages()) {
@@ -579,8 +602,10 @@ final class DatabaseTailer implements Runnable {
     if (bytesSinceSnapshot >= config.snapshotEveryBytes()) {
       emitSnapshot(lsn, shadow.current(), position);
     }
+    publishDigests();
     writer.awaitAppended();
     shadow.flush(durability.durableLsn(db), false);
+    digests.save(durability.durableLsn(db), true);
     return n;
   }
 
@@ -593,6 +618,7 @@ final class DatabaseTailer implements Runnable {
     try {
       durability.awaitDurable(db, lsn).get(30, TimeUnit.SECONDS);
       shadow.flush(lsn, config.durability() == Durability.FSYNC);
+      digests.save(lsn, true);
     } catch (Exception e) {
       LOG.warn("database '{}': LSN {} was not confirmed durable before stopping: {}", db, lsn, e.toString());
     }

@@ -46,6 +46,8 @@ public final class ChangeFeed implements AutoCloseable {
   public void accept(LogEntry entry) {
     if (entry instanceof LogEntry.Commit c) {
       acceptCommit(c);
+    } else if (entry instanceof LogEntry.Digest) {
+      return; // changes nothing; replicas compare digests before feeding entries
     } else {
       acceptSnapshotPart((LogEntry.Snapshot) entry);
     }

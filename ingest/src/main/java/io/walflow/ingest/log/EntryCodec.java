@@ -24,7 +24,7 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * offset size field
  *   0     4   magic 0x57464C31 ("WFL1")
  *   4     1   format version (1)
- *   5     1   type: 1 snapshot, 2 commit
+ *   5     1   type: 1 snapshot, 2 commit, 3 digest (no pages; the changes field holds the digest body)
  *   6     2   flags, 0 (readers reject unknown bits)
  *   8     4   entry length L, from offset 0 through the CRC
  *  12     8   LSN
@@ -53,6 +53,7 @@ public final class EntryCodec {
   public static final byte VERSION = 1;
   public static final byte TYPE_SNAPSHOT = 1;
   public static final byte TYPE_COMMIT = 2;
+  public static final byte TYPE_DIGEST = 3;
 
   static final int MAGIC_OFFSET = 0;
   static final int VERSION_OFFSET = MAGIC_OFFSET + 4;
@@ -107,15 +108,17 @@ public final class EntryCodec {
       throw new IllegalArgumentException("part " + entry.partIndex() + " of " + entry.partCount()
           + ": parts are numbered 0..count-1 with 1 <= count <= 65535");
     }
+    byte type = entry instanceof LogEntry.Snapshot ? TYPE_SNAPSHOT : entry instanceof LogEntry.Digest ? TYPE_DIGEST : TYPE_COMMIT;
+    byte[] changesField = entry instanceof LogEntry.Digest d ? d.body() : entry.changes();
     int maxPage = compress ? COMPRESSOR.maxCompressedLength(pageSize) : pageSize;
     long bound = NAME_OFFSET + name.length
         + (long) entry.pages().size() * (PAGE_RECORD_HEADER + maxPage)
-        + 4 + entry.changes().length + CRC_SIZE;
+        + 4 + changesField.length + CRC_SIZE;
     if (bound > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("entry too large to encode in one part: " + bound + " bytes");
     }
     ByteBuffer b = ByteBuffer.allocate((int) bound).order(ByteOrder.BIG_ENDIAN);
-    b.putInt(MAGIC).put(VERSION).put(entry instanceof LogEntry.Snapshot ? TYPE_SNAPSHOT : TYPE_COMMIT)
+    b.putInt(MAGIC).put(VERSION).put(type)
         .putShort((short) 0).putInt(0 /* length, patched below */);
     b.putLong(entry.lsn());
     Instant at = entry.committedAt();
@@ -139,7 +142,7 @@ public final class EntryCodec {
         b.put(ENCODING_RAW).putInt(pageSize).put(p.data());
       }
     }
-    b.putInt(entry.changes().length).put(entry.changes());
+    b.putInt(changesField.length).put(changesField);
     int length = b.position() + CRC_SIZE;
     b.putInt(LENGTH_OFFSET, length);
     CRC32C crc = new CRC32C();
@@ -187,8 +190,8 @@ public final class EntryCodec {
       throw new CorruptEntryException(where, "format version " + version + ", this reader knows " + VERSION);
     }
     byte type = e.get(TYPE_OFFSET);
-    if (type != TYPE_SNAPSHOT && type != TYPE_COMMIT) {
-      throw new CorruptEntryException(where, "entry type " + type + ", expected 1 (snapshot) or 2 (commit)");
+    if (type != TYPE_SNAPSHOT && type != TYPE_COMMIT && type != TYPE_DIGEST) {
+      throw new CorruptEntryException(where, "entry type " + type + ", expected 1 (snapshot), 2 (commit) or 3 (digest)");
     }
     short flags = e.getShort(FLAGS_OFFSET);
     if (flags != 0) {
@@ -269,6 +272,13 @@ public final class EntryCodec {
     byte[] changes = new byte[changesLength];
     System.arraycopy(e.array(), e.arrayOffset() + pos, changes, 0, changesLength);
     Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    if (type == TYPE_DIGEST) {
+      if (pageCount != 0 || partIndex != 0 || partCount != 1) {
+        throw new CorruptEntryException(where, "digest entry with " + pageCount + " pages, part " + partIndex + " of "
+            + partCount + "; a digest has no pages and one part");
+      }
+      return new LogEntry.Digest(db, lsn, at, pageSize, dbPages, wal, changes);
+    }
     if (type == TYPE_SNAPSHOT) {
       return new LogEntry.Snapshot(db, lsn, at, pageSize, dbPages, wal, pages, changes, partIndex, partCount);
     }
@@ -295,10 +305,12 @@ public final class EntryCodec {
   /**
    * The identifying fields of an entry, read without decoding its pages.
    *
-   * @param snapshot type 1 (else a commit)
+   * @param snapshot type 1
    * @param length the entry's length {@code L} in bytes
+   * @param digest type 3 (neither: a commit)
    */
-  public record Header(boolean snapshot, String db, long lsn, int partIndex, int partCount, int length) {
+  public record Header(boolean snapshot, String db, long lsn, int partIndex, int partCount, int length, boolean digest) {
+
     /** Whether this is the last part of its entry (the entry is complete with it). */
     public boolean lastPart() {
       return partIndex == partCount - 1;
@@ -317,9 +329,9 @@ public final class EntryCodec {
     byte version = e.get(VERSION_OFFSET);
     byte type = e.get(TYPE_OFFSET);
     short flags = e.getShort(FLAGS_OFFSET);
-    if (version != VERSION || (type != TYPE_SNAPSHOT && type != TYPE_COMMIT) || flags != 0) {
+    if (version != VERSION || (type != TYPE_SNAPSHOT && type != TYPE_COMMIT && type != TYPE_DIGEST) || flags != 0) {
       throw new CorruptEntryException(where, "version " + version + ", type " + type + ", flags 0x"
-          + Integer.toHexString(flags & 0xffff) + ": this reader knows version " + VERSION + ", types 1 and 2, no flags");
+          + Integer.toHexString(flags & 0xffff) + ": this reader knows version " + VERSION + ", types 1, 2 and 3, no flags");
     }
     int partIndex = e.getShort(PART_INDEX_OFFSET) & 0xffff;
     int partCount = e.getShort(PART_COUNT_OFFSET) & 0xffff;
@@ -333,6 +345,6 @@ public final class EntryCodec {
     byte[] name = new byte[nameLength];
     e.get(NAME_OFFSET, name);
     return new Header(type == TYPE_SNAPSHOT, new String(name, StandardCharsets.UTF_8), e.getLong(LSN_OFFSET),
-        partIndex, partCount, length);
+        partIndex, partCount, length, type == TYPE_DIGEST);
   }
 }

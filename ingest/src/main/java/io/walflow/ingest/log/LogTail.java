@@ -85,7 +85,7 @@ public final class LogTail {
   }
 
   private static String key(LogEntry e) {
-    return (e instanceof LogEntry.Snapshot ? "snapshot:" : "commit:") + e.lsn();
+    return (e instanceof LogEntry.Snapshot ? "snapshot:" : e instanceof LogEntry.Digest ? "digest:" : "commit:") + e.lsn();
   }
 
   private static List<LogEntry> decodeAll(byte[] doc, long index) {

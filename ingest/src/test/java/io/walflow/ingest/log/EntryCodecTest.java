@@ -391,7 +391,8 @@ class EntryCodecTest {
   void decode_unknownVersionTypeOrFlags_evenWithAValidCrc() {
     assertCorrupt(modified(b -> b.put(EntryCodec.VERSION_OFFSET, (byte) 2)), "format version 2", "knows 1");
     assertCorrupt(modified(b -> b.put(EntryCodec.VERSION_OFFSET, (byte) 0)), "format version 0");
-    assertCorrupt(modified(b -> b.put(EntryCodec.TYPE_OFFSET, (byte) 3)), "entry type 3");
+    assertCorrupt(modified(b -> b.put(EntryCodec.TYPE_OFFSET, (byte) 4)), "entry type 4", "3 (digest)");
+    assertCorrupt(modified(b -> b.put(EntryCodec.TYPE_OFFSET, (byte) 3)), "digest entry with 1 pages");
     assertCorrupt(modified(b -> b.put(EntryCodec.TYPE_OFFSET, (byte) 0)), "entry type 0");
     assertCorrupt(modified(b -> b.putShort(EntryCodec.FLAGS_OFFSET, (short) 1)), "unknown flags 0x1");
     assertCorrupt(modified(b -> b.putShort(EntryCodec.FLAGS_OFFSET, (short) 0x8000)), "unknown flags 0x8000");

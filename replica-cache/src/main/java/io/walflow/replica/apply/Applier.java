@@ -53,6 +53,9 @@ public final class Applier implements TransactionSink {
   private final Map<String, StagedSnapshot> staged = new HashMap<>();
   private final AtomicLong appliedTransactions = new AtomicLong();
   private final AtomicLong appliedRows = new AtomicLong();
+  private final ReplicaDigests digests;
+  /** Databases whose next snapshot at exactly their watermark replaces them (divergence repair's resnapshot). */
+  private final Set<String> replaceAtWatermark = new HashSet<>();
 
   public Applier(ReplicaStore store, RowCache cache) {
     this.store = store;
@@ -61,6 +64,27 @@ public final class Applier implements TransactionSink {
       databases.put(d.db(), new DatabaseReplica(d.db(), Optional.of(d.watermark()), d.tables()));
     }
     this.nextTableId = new AtomicLong(store.nextTableId());
+    this.digests = new ReplicaDigests(store, databases);
+  }
+
+  /**
+   * Lets the next snapshot of {@code db} replace it even at exactly its watermark (rows repaired
+   * from a snapshot of the LSN the replica claims: readers never go back in LSN).
+   */
+  void replaceAtWatermark(String db) {
+    replaceAtWatermark.add(db);
+  }
+
+  ReplicaStore store() {
+    return store;
+  }
+
+  RowCache cache() {
+    return cache;
+  }
+
+  ReplicaDigests digests() {
+    return digests;
   }
 
   /** The databases known so far, by name (live view). */
@@ -165,6 +189,7 @@ public final class Applier implements TransactionSink {
       if (nextTableId.get() != idBefore) {
         batch.putNextTableId(nextTableId.get());
       }
+      digests.onCommit(db, changes, d.tables(), tables, batch);
       batch.putWatermark(db, lsn, committedAt);
       d.publish(() -> {
         store.write(batch);
@@ -174,8 +199,10 @@ public final class Applier implements TransactionSink {
       appliedTransactions.incrementAndGet();
       appliedRows.addAndGet(changes.rowChanges().size());
     } catch (DiskFullException e) {
+      digests.forget(db, Optional.empty(), List.of()); // it followed the batch that was not written
       throw e; // nothing written: the apply loop tries this transaction again once space is back
     } catch (StoreException | IllegalArgumentException e) {
+      digests.forget(db, Optional.empty(), List.of());
       stop(db, "cannot apply LSN " + lsn + ": " + e.getMessage());
     }
   }
@@ -227,7 +254,8 @@ public final class Applier implements TransactionSink {
     if (previous != null) {
       previous.discard();
     }
-    if (d.state() == ApplyState.STOPPED || (d.watermark().isPresent() && lsn <= d.lsn())) {
+    boolean replace = replaceAtWatermark.remove(db) && d.watermark().isPresent() && lsn == d.lsn();
+    if (d.state() == ApplyState.STOPPED || (d.watermark().isPresent() && lsn <= d.lsn() && !replace)) {
       return; // a retention snapshot of what is applied, or an older one
     }
     staged.put(db, new StagedSnapshot(db, lsn, committedAt));
@@ -316,6 +344,7 @@ public final class Applier implements TransactionSink {
       }
       batch.deleteStaged(db);
       batch.putNextTableId(nextTableId.get());
+      digests.forget(db, Optional.of(batch), old.values()); // built again from the stored rows when next compared
       batch.putWatermark(db, lsn, committedAt);
       d.publish(() -> {
         store.write(batch);

@@ -49,6 +49,7 @@ public final class ApplyLoop implements AutoCloseable {
   private final Map<String, Long> repairRetryAt = new HashMap<>();
   /** Per database, when the source may be asked again to re-read a gap (System.nanoTime). */
   private final Map<String, Long> rereadRetryAt = new HashMap<>();
+  private final DivergenceRepair divergence;
   private volatile boolean closed;
   private volatile String problem = "";
 
@@ -65,6 +66,7 @@ public final class ApplyLoop implements AutoCloseable {
     this.source = source;
     this.applier = applier;
     this.feed = new ChangeFeed(tempDir, applier);
+    this.divergence = new DivergenceRepair(applier, repair.map(LogRangeClient::buckets), repair, feed::accept);
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }
@@ -166,6 +168,10 @@ public final class ApplyLoop implements AutoCloseable {
     applier.seen(db, entry.lsn(), entry.committedAt());
     if (applier.database(db).state() == io.walflow.replica.ApplyState.STOPPED) {
       pendingSnapshots.remove(db);
+      return;
+    }
+    if (entry instanceof LogEntry.Digest digest) {
+      divergence.onDigest(digest, e.where());
       return;
     }
     if (entry instanceof LogEntry.Commit && !applier.wants(db, entry.lsn())) {

@@ -1,6 +1,7 @@
 package io.walflow.replica.apply;
 
 import io.walflow.replica.ApplyState;
+import io.walflow.replica.DivergenceStats;
 import io.walflow.replica.RepairStats;
 import io.walflow.replica.DatabaseStatus;
 import io.walflow.replica.store.ReplicaStore.Watermark;
@@ -36,6 +37,7 @@ public final class DatabaseReplica {
   private volatile long snapshotLsn = -1;
   private volatile Optional<Instant> oldestPending = Optional.empty();
   private volatile RepairStats repair = RepairStats.NONE;
+  private volatile DivergenceStats divergence = DivergenceStats.NONE;
   private final ConcurrentSkipListMap<Long, CopyOnWriteArrayList<CompletableFuture<Long>>> waiters =
       new ConcurrentSkipListMap<>();
 
@@ -199,12 +201,17 @@ public final class DatabaseReplica {
     return f;
   }
 
+  /** Updates the divergence repair figures (apply thread only). */
+  void divergence(java.util.function.UnaryOperator<DivergenceStats> update) {
+    divergence = update.apply(divergence);
+  }
+
   /** This database's status as of {@code clock}. */
   public DatabaseStatus status(Clock clock) {
     long applied = lsn();
     long newest = Math.max(newestSeen, applied);
     long lagMs = oldestPending.map(t -> Math.max(0, clock.millis() - t.toEpochMilli())).orElse(0L);
     return new DatabaseStatus(name, applied, watermark.map(Watermark::committedAt), newest,
-        newest - applied, newest > applied ? lagMs : 0, state, reason, tables.size(), snapshotLsn, repair);
+        newest - applied, newest > applied ? lagMs : 0, state, reason, tables.size(), snapshotLsn, repair, divergence);
   }
 }

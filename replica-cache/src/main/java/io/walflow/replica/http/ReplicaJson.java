@@ -10,6 +10,7 @@ import io.walflow.replica.ApplyState;
 import io.walflow.replica.DatabaseStatus;
 import io.walflow.replica.PointRead;
 import io.walflow.replica.RangeRead;
+import io.walflow.replica.DivergenceStats;
 import io.walflow.replica.RepairStats;
 import io.walflow.replica.ReplicaStatus;
 import java.time.Instant;
@@ -86,6 +87,18 @@ public final class ReplicaJson {
       rep.put("entriesFetched", d.repair().entriesFetched());
       rep.put("bytesFetched", d.repair().bytesFetched());
       rep.put("failures", d.repair().failures());
+      DivergenceStats v = d.divergence();
+      ObjectNode div = x.putObject("divergence");
+      div.put("digestsCompared", v.digestsCompared());
+      div.put("bucketsCompared", v.bucketsCompared());
+      div.put("bucketsDiverged", v.bucketsDiverged());
+      div.put("bucketsRepaired", v.bucketsRepaired());
+      div.put("rowsRepaired", v.rowsRepaired());
+      div.put("bytesMoved", v.bytesMoved());
+      div.put("scrubs", v.scrubs());
+      div.put("ignored", v.ignored());
+      div.put("failures", v.failures());
+      v.lastProblem().ifPresent(p -> div.put("lastProblem", p));
     });
     ObjectNode cache = o.putObject("cache");
     cache.put("hits", s.cacheHits());
@@ -107,7 +120,7 @@ public final class ReplicaJson {
           d.required("newestLsn").asLong(), d.required("lagLsns").asLong(), d.required("lagMs").asLong(),
           ApplyState.valueOf(d.required("state").asText().toUpperCase(Locale.ROOT)),
           Optional.ofNullable(d.get("reason")).map(JsonNode::asText), d.required("tables").asInt(),
-          d.required("snapshotLsn").asLong(), repair(d.path("repair"))));
+          d.required("snapshotLsn").asLong(), repair(d.path("repair")), divergence(d.path("divergence"))));
     }
     JsonNode cache = o.required("cache");
     return new ReplicaStatus(o.required("region").asText(), o.required("source").asText(), dbs,
@@ -118,6 +131,13 @@ public final class ReplicaJson {
   private static RepairStats repair(JsonNode r) {
     return new RepairStats(r.path("gapsRepaired").asLong(0), r.path("resnapshots").asLong(0),
         r.path("entriesFetched").asLong(0), r.path("bytesFetched").asLong(0), r.path("failures").asLong(0));
+  }
+
+  private static DivergenceStats divergence(JsonNode v) {
+    return new DivergenceStats(v.path("digestsCompared").asLong(0), v.path("bucketsCompared").asLong(0),
+        v.path("bucketsDiverged").asLong(0), v.path("bucketsRepaired").asLong(0), v.path("rowsRepaired").asLong(0),
+        v.path("bytesMoved").asLong(0), v.path("scrubs").asLong(0), v.path("ignored").asLong(0),
+        v.path("failures").asLong(0), Optional.ofNullable(v.get("lastProblem")).map(JsonNode::asText));
   }
 
   /** Reads {@link #point}. */

@@ -74,6 +74,11 @@ public final class LogRangeClient {
     return f;
   }
 
+  /** A client of the same capture node for the rows of digest buckets (divergence repair). */
+  public BucketClient buckets() {
+    return new BucketClient(base.toString(), token);
+  }
+
   /** Where entries are fetched from. */
   public String describe() {
     return base.toString();

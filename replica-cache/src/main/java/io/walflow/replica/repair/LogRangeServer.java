@@ -10,6 +10,7 @@ import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.LogReader;
 import io.walflow.ingest.LogRecord;
 import io.walflow.ingest.log.EntryCodec;
+import io.walflow.replica.http.BodilessRequests;
 import io.walflow.replica.http.HttpSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -78,7 +79,7 @@ public final class LogRangeServer implements AutoCloseable {
         .host(settings.host())
         .port(settings.port())
         .httpRequestDecoder(spec -> spec.maxInitialLineLength(settings.maxUriLength()).maxHeaderSize(16 * 1024))
-        .handle(this::handle)
+        .handle(BodilessRequests.wrap(this::handle))
         .bindNow();
   }
 
@@ -107,6 +108,11 @@ public final class LogRangeServer implements AutoCloseable {
     }
     QueryStringDecoder q = new QueryStringDecoder(req.uri());
     String[] parts = q.rawPath().split("/", -1);
+    if (parts.length == 6 && parts[1].equals("v1") && parts[2].equals("log") && parts[4].equals("buckets")
+        && !parts[3].isEmpty() && !parts[5].isEmpty()) {
+      return buckets(res, QueryStringDecoder.decodeComponent(parts[3]), QueryStringDecoder.decodeComponent(parts[5]),
+          q.parameters());
+    }
     if (parts.length != 4 || !parts[1].equals("v1") || !parts[2].equals("log") || parts[3].isEmpty()) {
       return json(res, HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + q.rawPath() + " (GET /v1/log/{db}?fromLsn=N&toLsn=M)"));
     }
@@ -128,6 +134,66 @@ public final class LogRangeServer implements AutoCloseable {
             : json(res, a.status, a.error)))
         .onErrorResume(e -> {
           LOG.error("log range request failed", e);
+          return Mono.from(json(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("internal error: " + e)));
+        });
+  }
+
+  /**
+   * {@code GET /v1/log/{db}/buckets/{table}?lsn=L&of=B&ids=…}: the rows of the asked digest
+   * buckets of {@code table} as of LSN {@code L} ({@link BucketRows}).
+   */
+  private Publisher<Void> buckets(HttpServerResponse res, String db, String table, Map<String, List<String>> p) {
+    long lsn;
+    int of;
+    int[] ids;
+    try {
+      for (Map.Entry<String, List<String>> e : p.entrySet()) {
+        if (!List.of("lsn", "of", "ids").contains(e.getKey())) {
+          throw new IllegalArgumentException("unknown parameter '" + e.getKey() + "'; allowed: [ids, lsn, of]");
+        }
+        if (e.getValue().size() != 1) {
+          throw new IllegalArgumentException("parameter '" + e.getKey() + "' given " + e.getValue().size() + " times");
+        }
+      }
+      lsn = Request.number(p, "lsn");
+      long b = Request.number(p, "of");
+      if (b < 1 || b > io.walflow.ingest.DigestSettings.MAX_BUCKETS) {
+        throw new IllegalArgumentException("parameter 'of' must be in 1.." + io.walflow.ingest.DigestSettings.MAX_BUCKETS + ", not " + b);
+      }
+      of = (int) b;
+      if (!p.containsKey("ids")) {
+        throw new IllegalArgumentException("parameter 'ids' is required");
+      }
+      ids = BucketRows.decodeIds(p.get("ids").get(0), of);
+      if (ids.length == 0) {
+        throw new IllegalArgumentException("parameter 'ids' names no bucket");
+      }
+    } catch (IllegalArgumentException e) {
+      return json(res, HttpResponseStatus.BAD_REQUEST, error(e.getMessage()));
+    }
+    return Mono.fromCallable(() -> BucketRowsReader.read(dataDir, dataDir.resolve("repair-tmp"), db, table, lsn, of, ids))
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(r -> {
+          if (r.missing().isPresent()) {
+            HttpResponseStatus status = switch (r.missing().get()) {
+              case NO_SNAPSHOT -> HttpResponseStatus.GONE;
+              case NOT_YET -> HttpResponseStatus.CONFLICT;
+              case NO_TABLE -> HttpResponseStatus.NOT_FOUND;
+            };
+            return Mono.from(json(res, status, error(r.detail())));
+          }
+          byte[] body = r.rows().orElseThrow().encode();
+          if (body.length > MAX_BODY_BYTES) {
+            return Mono.from(json(res, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                error("the answer would exceed " + MAX_BODY_BYTES + " bytes: ask for fewer buckets")));
+          }
+          return Mono.from(res.status(HttpResponseStatus.OK)
+              .header(HttpHeaderNames.CONTENT_TYPE, BucketRows.CONTENT_TYPE)
+              .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
+              .sendByteArray(Mono.just(body)));
+        })
+        .onErrorResume(e -> {
+          LOG.error("bucket rows request failed", e);
           return Mono.from(json(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("internal error: " + e)));
         });
   }

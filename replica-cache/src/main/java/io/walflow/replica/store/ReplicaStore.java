@@ -48,6 +48,8 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
   static final byte NEXT_ID = 'n';
   static final byte STAGED = 'p';
   static final byte SOURCE_POSITION = 'o';
+  static final byte DIGEST_SUM = 'g';
+  static final byte DIGEST_META = 'G';
 
   /** A database's applied position. */
   public record Watermark(long lsn, Instant committedAt) {}
@@ -319,6 +321,50 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
     } catch (IOException | UncheckedIOException e) {
       return -1;
     }
+  }
+
+  static byte[] digestKey(long tableId, int bucket) {
+    byte[] k = new byte[13];
+    k[0] = DIGEST_SUM;
+    KeyCodec.putLong(k, 1, tableId);
+    k[9] = (byte) (bucket >>> 24);
+    k[10] = (byte) (bucket >>> 16);
+    k[11] = (byte) (bucket >>> 8);
+    k[12] = (byte) bucket;
+    return k;
+  }
+
+  /** The stored digest description of {@code db} ({@link StoreBatch#putDigestMeta}), if any. */
+  public Optional<byte[]> digestMeta(String db) {
+    checkOpen();
+    try {
+      return Optional.ofNullable(this.db.get(withPrefix(DIGEST_META, db)));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read from the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The stored digest sums of table id {@code tableId}: {@code buckets} values, 0 where none is stored. */
+  public long[] digestSums(long tableId, int buckets) {
+    checkOpen();
+    long[] sums = new long[buckets];
+    byte[] prefix = digestKey(tableId, 0);
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (k.length != 13 || k[0] != DIGEST_SUM || KeyCodec.getLong(k, 1) != tableId) {
+          break;
+        }
+        int b = ((k[9] & 0xff) << 24) | ((k[10] & 0xff) << 16) | ((k[11] & 0xff) << 8) | (k[12] & 0xff);
+        if (b < 0 || b >= buckets || it.value().length != 8) {
+          throw new StoreException("digest sum of table id " + tableId + " bucket " + b + " in " + dir
+              + " does not fit a digest of " + buckets + " buckets", null);
+        }
+        sums[b] = KeyCodec.getLong(it.value(), 0);
+      }
+      statusOf(it);
+    }
+    return sums;
   }
 
   static byte[] rowKey(long tableId, byte[] key) {

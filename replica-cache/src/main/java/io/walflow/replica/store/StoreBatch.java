@@ -77,6 +77,28 @@ public final class StoreBatch implements AutoCloseable {
     run(() -> batch.delete(ReplicaStore.withPrefix(ReplicaStore.STAGED, db)));
   }
 
+  /** Stores bucket {@code bucket}'s digest sum of table id {@code tableId}. */
+  public void putDigestSum(long tableId, int bucket, long sum) {
+    byte[] v = new byte[8];
+    KeyCodec.putLong(v, 0, sum);
+    run(() -> batch.put(ReplicaStore.digestKey(tableId, bucket), v));
+  }
+
+  /** Deletes every digest sum of table id {@code tableId}. */
+  public void deleteDigestSums(long tableId) {
+    run(() -> batch.deleteRange(ReplicaStore.digestKey(tableId, 0), ReplicaStore.digestKey(tableId + 1, 0)));
+  }
+
+  /** Stores what the digest of {@code db} is made of ({@code ReplicaDigests}: buckets, tables, row counts). */
+  public void putDigestMeta(String db, byte[] meta) {
+    run(() -> batch.put(ReplicaStore.withPrefix(ReplicaStore.DIGEST_META, db), meta));
+  }
+
+  /** Forgets the digest of {@code db} (rebuilt at its next digest entry). */
+  public void deleteDigestMeta(String db) {
+    run(() -> batch.delete(ReplicaStore.withPrefix(ReplicaStore.DIGEST_META, db)));
+  }
+
   void batchPut(byte[] key, byte[] value) {
     run(() -> batch.put(key, value));
   }
