@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         "           <= 5 ms, commit window 0), fan-out to 10,000 in-process",
         "           subscribers and 5,000 SSE connections, lookups/s over HTTP and",
         "           in-process against SQLite running the same query.",
-        "  repair   divergence repair of a replica with 0.1% of 1M rows damaged",
+        "  repair   divergence repair of a replica with 0.1%% of 1M rows damaged",
         "           at random against a full resync of the same replica: bytes",
         "           moved (goal: <= 2x the damaged rows' bytes) and time; capture",
         "           commits/s with digests against without (about 5 minutes).",

@@ -79,10 +79,20 @@ class HelpTest {
     return section.substring(start, end < 0 ? section.length() : end);
   }
 
+  /** The help text; picocli's own warnings (a description it cannot format) go to System.err and fail the test. */
   private static String help(String... args) {
     StringWriter out = new StringWriter();
-    int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), args);
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), args);
+    } finally {
+      System.setErr(stderr);
+    }
     assertThat(code).isZero();
+    assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).as(String.join(" ", args)).doesNotContain("picocli WARN");
     return out.toString();
   }
 
