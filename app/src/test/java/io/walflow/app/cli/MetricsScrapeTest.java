@@ -94,7 +94,9 @@ class MetricsScrapeTest {
           assertThat(m).isNotEmpty();
           assertThat(r).containsKeys("walflow_replica_lag_lsns{db=\"news\"}", "walflow_replica_lag_milliseconds{db=\"news\"}",
               "walflow_replica_repair_gaps_total{db=\"news\"}", "walflow_replica_repair_resnapshots_total{db=\"news\"}",
-              "walflow_replica_repair_bytes_total{db=\"news\"}", "walflow_replica_repair_failures_total{db=\"news\"}");
+              "walflow_replica_repair_bytes_total{db=\"news\"}", "walflow_replica_repair_failures_total{db=\"news\"}",
+              "walflow_replica_divergence_buckets_diverged_total{db=\"news\"}",
+              "walflow_replica_divergence_rows_total{db=\"news\"}");
         }
       }
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.walflow.replica.DatabaseStatus;
+import io.walflow.replica.DivergenceStats;
 import io.walflow.replica.RepairStats;
 import io.walflow.replica.Replica;
 import io.walflow.replica.ReplicaStatus;
@@ -15,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * A replica's Prometheus series, served at {@code GET /metrics}: applied LSN and lag per database,
  * repair activity per database (gaps repaired, re-snapshots, entries and bytes fetched, failed
- * attempts), row cache hits, misses and hit rate, rows applied and bytes on disk. Each scrape reads one {@link
+ * attempts; divergence digests compared, buckets diverged and repaired, rows and bytes moved), row cache hits, misses and hit rate, rows applied and bytes on disk. Each scrape reads one {@link
  * ReplicaStatus}; databases the replica learns of later get their series at the next scrape.
  */
 public final class ReplicaMetrics {
@@ -55,6 +56,16 @@ public final class ReplicaMetrics {
         repair(db, "walflow.replica.repair.entries", "Log entries fetched to repair gaps", RepairStats::entriesFetched);
         repair(db, "walflow.replica.repair.bytes", "Bytes fetched to repair gaps", RepairStats::bytesFetched);
         repair(db, "walflow.replica.repair.failures", "Repair attempts that failed (retried)", RepairStats::failures);
+        divergence(db, "walflow.replica.divergence.digests", "Digest entries compared with the replica's rows",
+            DivergenceStats::digestsCompared);
+        divergence(db, "walflow.replica.divergence.buckets.diverged", "Digest buckets found different from the source",
+            DivergenceStats::bucketsDiverged);
+        divergence(db, "walflow.replica.divergence.buckets.repaired", "Differing buckets repaired from the capture node",
+            DivergenceStats::bucketsRepaired);
+        divergence(db, "walflow.replica.divergence.rows", "Rows rewritten by divergence repair", DivergenceStats::rowsRepaired);
+        divergence(db, "walflow.replica.divergence.bytes", "Bytes moved by divergence repair", DivergenceStats::bytesMoved);
+        divergence(db, "walflow.replica.divergence.failures", "Divergence repairs whose answer failed a check (retried)",
+            DivergenceStats::failures);
       }
     }
     return registry.scrape();
@@ -64,6 +75,13 @@ public final class ReplicaMetrics {
     FunctionCounter.builder(name, this, m -> {
       DatabaseStatus d = m.status.databases().get(db);
       return d == null ? 0 : f.applyAsDouble(d.repair());
+    }).tag("db", db).description(description).register(registry);
+  }
+
+  private void divergence(String db, String name, String description, ToDoubleFunction<DivergenceStats> f) {
+    FunctionCounter.builder(name, this, m -> {
+      DatabaseStatus d = m.status.databases().get(db);
+      return d == null ? 0 : f.applyAsDouble(d.divergence());
     }).tag("db", db).description(description).register(registry);
   }
 
