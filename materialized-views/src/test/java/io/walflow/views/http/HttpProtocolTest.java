@@ -40,7 +40,7 @@ import reactor.core.Disposable;
 class HttpProtocolTest {
   private static final String ADMIN = "admin-token-0123456789";
   private static final String READER = "reader-token-0123456789";
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path dir;
   private final ScriptedEngineAccess engine = new ScriptedEngineAccess();
   private ViewService views;
