@@ -158,6 +158,7 @@ final class ViewsSuite implements Suite {
     received.clear();
     inProcess.clear();
     long base = stack.appliedLsn("app");
+    long[] gcBefore = gc();
     Map<Long, Long> committed = new ConcurrentHashMap<>();
     Map<Long, Long> durable = new ConcurrentHashMap<>();
     stack.capture().onDurable((name, lsn, at) -> durable.put(lsn, at));
@@ -176,6 +177,10 @@ final class ViewsSuite implements Suite {
     while (received.size() < commits && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+    long[] gcAfter = gc();
+    String gcNote = (gcAfter[0] - gcBefore[0]) + " GC pauses, " + (gcAfter[1] - gcBefore[1])
+        + " ms in GC while the measured commits ran";
+    progress.say("views:   %s", gcNote);
     sub.dispose();
     local.dispose();
     Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -214,7 +219,7 @@ final class ViewsSuite implements Suite {
     double p99 = h.getValueAtPercentile(99) / 1000.0;
     String detail = commits + " single-row commits at " + (TimeUnit.SECONDS.toNanos(1) / intervalNanos)
         + "/s, from executeUpdate() returning to WalflowClient receiving the delta; max "
-        + h.getMaxValue() / 1000.0 + " ms";
+        + h.getMaxValue() / 1000.0 + " ms; " + gcNote;
     progress.say("views:   p50 %.2f ms, p99 %.2f ms", p50, p99);
     double dp50 = fromDurable.getValueAtPercentile(50) / 1000.0;
     double dp99 = fromDurable.getValueAtPercentile(99) / 1000.0;
@@ -237,6 +242,17 @@ final class ViewsSuite implements Suite {
         new Row("views", "commit->SSE delta p99", "ms", p99, OptionalDouble.empty(),
             new Goal.AtMost(P99_GOAL_MS, "ms", "issue 7: p99 <= 5 ms with commit window 0"), List.of(p99), List.of(),
             detail, problem));
+  }
+
+  /** Collections and milliseconds spent in them so far, over all of the JVM's collectors. */
+  private static long[] gc() {
+    long count = 0;
+    long millis = 0;
+    for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, b.getCollectionCount());
+      millis += Math.max(0, b.getCollectionTime());
+    }
+    return new long[] {count, millis};
   }
 
   private List<Row> fanOut(Progress progress, ViewStack stack, WalflowClient client, Connection w) throws Exception {
