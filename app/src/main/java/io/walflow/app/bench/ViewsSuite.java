@@ -1,7 +1,9 @@
 package io.walflow.app.bench;
 
+import io.netty.buffer.ByteBuf;
 import io.walflow.dataflow.DataflowConfig;
 import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.change.IntegerValue;
 import io.walflow.ingest.change.Value;
 import io.walflow.views.ViewEvent;
 import io.walflow.views.ViewsConfig;
@@ -31,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * {@code walflow bench --suite views}: live views end to end (issue 7, "Benchmark"), on the whole
@@ -42,7 +47,8 @@ import reactor.core.publisher.Flux;
  *       queueing: the whole stack shares 2 cores with the writer);
  *   <li>fan-out: 10,000 in-process subscribers (and 5,000 SSE connections) to one view and key, time
  *       from the commit to the last one receiving its delta;
- *   <li>lookups/s of a parameterized query over HTTP (16 in flight) and in-process, against SQLite
+ *   <li>lookups/s of a parameterized query over HTTP (16 keep-alive connections, 16 in flight; answers
+ *       read as bytes, and again parsed by {@link WalflowClient}) and in-process, against SQLite
  *       running the same prepared query in the same run.
  * </ol>
  *
@@ -52,6 +58,8 @@ final class ViewsSuite implements Suite {
   private static final String SQL = "SELECT id, amount FROM orders WHERE customer = ?";
   private static final int CUSTOMERS = 100;
   private static final int PREFILL = 10_000;
+  private static final int IN_FLIGHT = 16;
+  private static final String TOKEN = "bench-token-0123456789";
   private static final double P99_GOAL_MS = 5;
   private static final int SSE_FAN_OUT = 5_000;
   private static final int WARM_UP_COMMITS = 300;
@@ -91,13 +99,13 @@ final class ViewsSuite implements Suite {
       StackConfig config = new StackConfig(CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db),
           DataflowConfig.defaults(dir.resolve("state")), ViewsConfig.defaults().withBuffer(4096,
               io.walflow.views.OverflowPolicy.CONFLATE),
-          HttpConfig.defaults(Access.token("bench-token-0123456789")).withRate(1e9, 1_000_000_000)
+          HttpConfig.defaults(Access.token(TOKEN)).withRate(1e9, 1_000_000_000)
               .withLimits(64 << 10, 16 << 10, 100_000),
           Map.of("by_customer", SQL), Duration.ofMinutes(2));
       progress.say("views: starting the stack (capture, engine, HTTP)…");
       try (ViewStack stack = ViewStack.start(config);
           WalflowClient client = WalflowClient.create(URI.create("http://127.0.0.1:" + stack.http().port()),
-              Optional.of("bench-token-0123456789"))) {
+              Optional.of(TOKEN))) {
         rows.addAll(latency(settings, progress, stack, client, w));
         rows.addAll(fanOut(progress, stack, client, w));
         rows.addAll(lookups(settings, progress, stack, client, w));
@@ -334,23 +342,89 @@ final class ViewsSuite implements Suite {
       }
     }
     double sqlite = n / ((System.nanoTime() - start) / 1e9);
+    checkAgainstSqlite(client, w, 7);
+    int port = stack.http().port();
+    httpLookups(port, TimeUnit.SECONDS.toNanos(1), new long[1]);
+    long[] bytes = new long[1];
+    double http = httpLookups(port, nanos, bytes);
     AtomicLong counter = new AtomicLong();
-    long httpStart = System.nanoTime();
-    long httpEnd = httpStart + nanos;
+    long clientStart = System.nanoTime();
+    long clientEnd = clientStart + nanos;
     Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
-        .takeWhile(i -> System.nanoTime() < httpEnd)
+        .takeWhile(i -> System.nanoTime() < clientEnd)
         .flatMap(i -> client.lookup("by_customer", List.of(Long.toString((Long) i % CUSTOMERS)), OptionalLong.empty(),
-            Duration.ZERO), 16)
+            Duration.ZERO), IN_FLIGHT)
         .count().block(Duration.ofMinutes(2));
-    double http = done / ((System.nanoTime() - httpStart) / 1e9);
-    progress.say("views:   in-process %.0f/s, HTTP %.0f/s, SQLite %.0f/s", inProcess, http, sqlite);
+    double parsed = done / ((System.nanoTime() - clientStart) / 1e9);
+    progress.say("views:   in-process %.0f/s, HTTP %.0f/s (WalflowClient, parsed: %.0f/s), SQLite %.0f/s", inProcess, http,
+        parsed, sqlite);
+    long answerBytes = bytes[0];
     String detail = "query " + SQL + " over " + CUSTOMERS + " keys of ~" + (PREFILL / CUSTOMERS) + " rows; "
         + (nanos / 1_000_000_000) + " s each; SQLite: one connection, prepared statement, rows read";
+    String httpDetail = "; HTTP: loopback, " + IN_FLIGHT + " keep-alive connections, " + IN_FLIGHT
+        + " requests in flight, every key resident (warmed), answers of ~" + answerBytes + " bytes of JSON";
     return List.of(
         new Row("views", "lookups/s in-process vs SQLite", "lookups/s", inProcess, OptionalDouble.of(sqlite),
             new Goal.None(), List.of(inProcess), List.of(sqlite), detail + "; in-process: one thread", Optional.empty()),
         new Row("views", "lookups/s over HTTP vs SQLite", "lookups/s", http, OptionalDouble.of(sqlite),
-            new Goal.None(), List.of(http), List.of(sqlite), detail + "; HTTP: WalflowClient, 16 in flight, loopback",
-            Optional.empty()));
+            new Goal.None(), List.of(http), List.of(sqlite), detail + httpDetail
+            + ", read as bytes (status checked, not parsed), after 1 s of warm-up; client and server share the cores",
+            Optional.empty()),
+        new Row("views", "lookups/s over HTTP, WalflowClient (parses JSON) vs SQLite", "lookups/s", parsed,
+            OptionalDouble.of(sqlite), new Goal.None(), List.of(parsed), List.of(sqlite), detail + httpDetail
+            + ", each answer parsed into rows by WalflowClient", Optional.empty()));
+  }
+
+  /**
+   * Lookups/s the server answers over {@code nanos}: {@link #IN_FLIGHT} keep-alive connections each
+   * with one request in flight, answers read as bytes (a non-200 status fails the run). Sets
+   * {@code answerBytes[0]} to the mean answer size.
+   */
+  private static double httpLookups(int port, long nanos, long[] answerBytes) {
+    ConnectionProvider pool = ConnectionProvider.builder("bench-lookups").maxConnections(IN_FLIGHT)
+        .pendingAcquireMaxCount(-1).build();
+    try {
+      HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + port)
+          .headers(h -> h.set("Authorization", "Bearer " + TOKEN));
+      AtomicLong counter = new AtomicLong();
+      AtomicLong bytes = new AtomicLong();
+      long start = System.nanoTime();
+      long end = start + nanos;
+      Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
+          .takeWhile(i -> System.nanoTime() < end)
+          .flatMap(i -> http.get().uri("/v1/views/by_customer?arg=" + ((Long) i % CUSTOMERS))
+              .responseSingle((res, body) -> res.status().code() == 200
+                  ? body.map(ByteBuf::readableBytes)
+                  : Mono.error(new IllegalStateException("lookup answered " + res.status()))), IN_FLIGHT)
+          .doOnNext(bytes::addAndGet)
+          .count().block(Duration.ofMinutes(2));
+      double perSecond = done / ((System.nanoTime() - start) / 1e9);
+      answerBytes[0] = done == 0 ? 0 : bytes.get() / done;
+      return perSecond;
+    } finally {
+      pool.dispose();
+    }
+  }
+
+  /** Fails the run unless the HTTP answer for {@code customer} holds SQLite's rows for it. */
+  private static void checkAgainstSqlite(WalflowClient client, Connection w, long customer) throws Exception {
+    List<List<Value>> expected = new ArrayList<>();
+    try (PreparedStatement q = w.prepareStatement(SQL)) {
+      q.setLong(1, customer);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          expected.add(List.of(Value.of(rs.getLong(1)), Value.of(rs.getLong(2))));
+        }
+      }
+    }
+    List<List<Value>> got = new ArrayList<>(client.lookup("by_customer", List.of(Long.toString(customer)),
+        OptionalLong.empty(), Duration.ZERO).block(Duration.ofMinutes(1)).rows());
+    java.util.Comparator<List<Value>> byId = java.util.Comparator.comparingLong(r -> ((IntegerValue) r.get(0)).value());
+    expected.sort(byId);
+    got.sort(byId);
+    if (!got.equals(expected)) {
+      throw new IllegalStateException("HTTP lookup of customer " + customer + " gave " + got.size()
+          + " rows that differ from SQLite's " + expected.size());
+    }
   }
 }
