@@ -344,8 +344,8 @@ final class ViewsSuite implements Suite {
     double sqlite = n / ((System.nanoTime() - start) / 1e9);
     checkAgainstSqlite(client, w, 7);
     int port = stack.http().port();
-    httpLookups(port, TimeUnit.SECONDS.toNanos(1), new long[1]);
-    long[] bytes = new long[1];
+    httpLookups(port, TimeUnit.SECONDS.toNanos(1), new long[2]);
+    long[] bytes = new long[2];
     double http = httpLookups(port, nanos, bytes);
     AtomicLong counter = new AtomicLong();
     long clientStart = System.nanoTime();
@@ -356,8 +356,9 @@ final class ViewsSuite implements Suite {
             Duration.ZERO), IN_FLIGHT)
         .count().block(Duration.ofMinutes(2));
     double parsed = done / ((System.nanoTime() - clientStart) / 1e9);
-    progress.say("views:   in-process %.0f/s, HTTP %.0f/s (WalflowClient, parsed: %.0f/s), SQLite %.0f/s", inProcess, http,
-        parsed, sqlite);
+    double cpuMicros = bytes[1] / 1000.0;
+    progress.say("views:   in-process %.0f/s, HTTP %.0f/s (%.0f us of CPU each, server and client; WalflowClient, "
+        + "parsed: %.0f/s), SQLite %.0f/s", inProcess, http, cpuMicros, parsed, sqlite);
     long answerBytes = bytes[0];
     String detail = "query " + SQL + " over " + CUSTOMERS + " keys of ~" + (PREFILL / CUSTOMERS) + " rows; "
         + (nanos / 1_000_000_000) + " s each; SQLite: one connection, prepared statement, rows read";
@@ -370,6 +371,9 @@ final class ViewsSuite implements Suite {
             new Goal.None(), List.of(http), List.of(sqlite), detail + httpDetail
             + ", read as bytes (status checked, not parsed), after 1 s of warm-up; client and server share the cores",
             Optional.empty()),
+        new Row("views", "CPU per HTTP lookup, server and client", "us", cpuMicros, OptionalDouble.empty(),
+            new Goal.None(), List.of(cpuMicros), List.of(), "the process's CPU time over the HTTP run above divided by "
+            + "its lookups (server and byte-reading client in one process)", Optional.empty()),
         new Row("views", "lookups/s over HTTP, WalflowClient (parses JSON) vs SQLite", "lookups/s", parsed,
             OptionalDouble.of(sqlite), new Goal.None(), List.of(parsed), List.of(sqlite), detail + httpDetail
             + ", each answer parsed into rows by WalflowClient", Optional.empty()));
@@ -378,9 +382,12 @@ final class ViewsSuite implements Suite {
   /**
    * Lookups/s the server answers over {@code nanos}: {@link #IN_FLIGHT} keep-alive connections each
    * with one request in flight, answers read as bytes (a non-200 status fails the run). Sets
-   * {@code answerBytes[0]} to the mean answer size.
+   * {@code answerBytes[0]} to the mean answer size and {@code answerBytes[1]} to the process's CPU
+   * time per lookup in ns (server and client: a measure of work that the machine's load does not
+   * scale the way it scales throughput).
    */
   private static double httpLookups(int port, long nanos, long[] answerBytes) {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     ConnectionProvider pool = ConnectionProvider.builder("bench-lookups").maxConnections(IN_FLIGHT)
         .pendingAcquireMaxCount(-1).build();
     try {
@@ -388,6 +395,7 @@ final class ViewsSuite implements Suite {
           .headers(h -> h.set("Authorization", "Bearer " + TOKEN));
       AtomicLong counter = new AtomicLong();
       AtomicLong bytes = new AtomicLong();
+      long cpuStart = os.getProcessCpuTime();
       long start = System.nanoTime();
       long end = start + nanos;
       Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
@@ -400,6 +408,7 @@ final class ViewsSuite implements Suite {
           .count().block(Duration.ofMinutes(2));
       double perSecond = done / ((System.nanoTime() - start) / 1e9);
       answerBytes[0] = done == 0 ? 0 : bytes.get() / done;
+      answerBytes[1] = done == 0 ? 0 : (os.getProcessCpuTime() - cpuStart) / done;
       return perSecond;
     } finally {
       pool.dispose();
