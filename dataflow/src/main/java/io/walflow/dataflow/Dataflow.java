@@ -295,7 +295,9 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
 
   @Override
   public Optional<ViewResult> tryLookup(String view, Function<ViewInfo, List<Value>> params, long minLsn) {
-    if (!lock.readLock().tryLock()) {
+    // Never barge ahead of a waiting writer (tryLock would): a stream of lookups answered on the
+    // event loops must not hold transactions back; declining sends the lookup the queued way.
+    if (lock.hasQueuedThreads() || !lock.readLock().tryLock()) {
       return Optional.empty();
     }
     try {
