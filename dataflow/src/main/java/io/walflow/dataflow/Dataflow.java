@@ -41,6 +41,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -403,6 +404,35 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       return new ViewResult(watermark(db), v.plan.columnNames(), v.visible(rows, p));
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<ViewResult> tryLookup(String view, Function<ViewInfo, List<Value>> params, long minLsn) {
+    // Never barge ahead of a waiting writer (tryLock would): a stream of lookups answered on the
+    // event loops must not hold transactions back; declining sends the lookup the queued way.
+    if (lock.hasQueuedThreads() || !lock.readLock().tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      View v = requireView(view);
+      checkUsable(v);
+      long watermark = watermark(v.plan.db());
+      if (watermark < minLsn) {
+        return Optional.empty();
+      }
+      Value[] p = v.coerce(params.apply(v.info(watermark)));
+      Key k = View.key(p);
+      List<Row> rows = k == null ? List.of() : v.graph.reader().rows(k);
+      if (rows == null) {
+        return Optional.empty();
+      }
+      if (v.graph.partial() && k != null) {
+        keys.getIfPresent(new CachedKey(view, k));
+      }
+      return Optional.of(new ViewResult(watermark, v.plan.columnNames(), v.visible(rows, p)));
+    } finally {
+      lock.readLock().unlock();
     }
   }
 

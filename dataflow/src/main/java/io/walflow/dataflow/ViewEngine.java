@@ -4,6 +4,7 @@ import io.walflow.ingest.change.Value;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Incrementally maintained SQL views over the change stream: what the views service and the
@@ -47,6 +48,19 @@ public interface ViewEngine {
    */
   ViewResult lookup(String view, List<Value> params, long minLsn, Duration timeout)
       throws LookupTimeoutException;
+
+  /**
+   * The view's rows for the parameter values when they can be answered at once, without waiting
+   * or computing: no transaction is being applied, the view has applied {@code minLsn}, and the
+   * key is materialized. Empty otherwise: then {@link #lookup} answers (it may wait or run an
+   * upquery). Never blocks, so it may be called on an event loop.
+   *
+   * @param params makes the parameter values from the view's description (its parameters'
+   *     affinities); its exceptions propagate
+   * @throws NoSuchViewException when there is no such view
+   * @throws BadParametersException when the number of parameters is wrong
+   */
+  Optional<ViewResult> tryLookup(String view, Function<ViewInfo, List<Value>> params, long minLsn);
 
   /**
    * Subscribes to the view's rows for the parameter values: the returned subscription's {@link

@@ -1,7 +1,9 @@
 package io.walflow.app.bench;
 
+import io.netty.buffer.ByteBuf;
 import io.walflow.dataflow.DataflowConfig;
 import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.change.IntegerValue;
 import io.walflow.ingest.change.Value;
 import io.walflow.views.ViewEvent;
 import io.walflow.views.ViewsConfig;
@@ -31,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * {@code walflow bench --suite views}: live views end to end (issue 7, "Benchmark"), on the whole
@@ -38,10 +43,12 @@ import reactor.core.publisher.Flux;
  *
  * <ol>
  *   <li>commit in SQLite → delta received by an SSE subscriber ({@link WalflowClient}), p50/p99,
- *       single-row commits paced at 100/s (latency, not queueing: the whole stack shares 2 cores with the writer);
+ *       single-row commits paced at 100/s after as many unmeasured warm-up commits (latency, not
+ *       queueing: the whole stack shares 2 cores with the writer);
  *   <li>fan-out: 10,000 in-process subscribers (and 5,000 SSE connections) to one view and key, time
  *       from the commit to the last one receiving its delta;
- *   <li>lookups/s of a parameterized query over HTTP (16 in flight) and in-process, against SQLite
+ *   <li>lookups/s of a parameterized query over HTTP (16 keep-alive connections, 16 in flight; answers
+ *       read as bytes, and again parsed by {@link WalflowClient}) and in-process, against SQLite
  *       running the same prepared query in the same run.
  * </ol>
  *
@@ -51,8 +58,11 @@ final class ViewsSuite implements Suite {
   private static final String SQL = "SELECT id, amount FROM orders WHERE customer = ?";
   private static final int CUSTOMERS = 100;
   private static final int PREFILL = 10_000;
+  private static final int IN_FLIGHT = 16;
+  private static final String TOKEN = "bench-token-0123456789";
   private static final double P99_GOAL_MS = 5;
   private static final int SSE_FAN_OUT = 5_000;
+  private static final int WARM_UP_COMMITS = 300;
 
   @Override
   public String name() {
@@ -89,13 +99,13 @@ final class ViewsSuite implements Suite {
       StackConfig config = new StackConfig(CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db),
           DataflowConfig.defaults(dir.resolve("state")), ViewsConfig.defaults().withBuffer(4096,
               io.walflow.views.OverflowPolicy.CONFLATE),
-          HttpConfig.defaults(Access.token("bench-token-0123456789")).withRate(1e9, 1_000_000_000)
+          HttpConfig.defaults(Access.token(TOKEN)).withRate(1e9, 1_000_000_000)
               .withLimits(64 << 10, 16 << 10, 100_000),
           Map.of("by_customer", SQL), Duration.ofMinutes(2));
       progress.say("views: starting the stack (capture, engine, HTTP)…");
       try (ViewStack stack = ViewStack.start(config);
           WalflowClient client = WalflowClient.create(URI.create("http://127.0.0.1:" + stack.http().port()),
-              Optional.of("bench-token-0123456789"))) {
+              Optional.of(TOKEN))) {
         rows.addAll(latency(settings, progress, stack, client, w));
         rows.addAll(fanOut(progress, stack, client, w));
         rows.addAll(lookups(settings, progress, stack, client, w));
@@ -133,7 +143,30 @@ final class ViewsSuite implements Suite {
           }
         });
     Thread.sleep(500);
+    // Warm-up, not measured: the same paced commits, so that the path's classes are loaded and
+    // its code compiled before the measured ones (class loading and JIT compilation otherwise
+    // compete for the 2 CPUs during the first seconds, and metaspace growth triggers GC cycles).
+    progress.say("views: warming up the path, %d commits (not measured)…", WARM_UP_COMMITS);
+    long warmBase = stack.appliedLsn("app");
+    try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
+      long next = System.nanoTime();
+      for (int i = 1; i <= WARM_UP_COMMITS; i++) {
+        insert(w, ins, 7);
+        next += intervalNanos;
+        long sleep = next - System.nanoTime();
+        if (sleep > 0) {
+          TimeUnit.NANOSECONDS.sleep(sleep);
+        }
+      }
+    }
+    long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!received.containsKey(warmBase + WARM_UP_COMMITS) && System.nanoTime() < warmDeadline) {
+      Thread.sleep(10);
+    }
+    received.clear();
+    inProcess.clear();
     long base = stack.appliedLsn("app");
+    long[] gcBefore = gc();
     Map<Long, Long> committed = new ConcurrentHashMap<>();
     Map<Long, Long> durable = new ConcurrentHashMap<>();
     stack.capture().onDurable((name, lsn, at) -> durable.put(lsn, at));
@@ -152,6 +185,10 @@ final class ViewsSuite implements Suite {
     while (received.size() < commits && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+    long[] gcAfter = gc();
+    String gcNote = (gcAfter[0] - gcBefore[0]) + " GC pauses, " + (gcAfter[1] - gcBefore[1])
+        + " ms in GC while the measured commits ran";
+    progress.say("views:   %s", gcNote);
     sub.dispose();
     local.dispose();
     Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -190,7 +227,7 @@ final class ViewsSuite implements Suite {
     double p99 = h.getValueAtPercentile(99) / 1000.0;
     String detail = commits + " single-row commits at " + (TimeUnit.SECONDS.toNanos(1) / intervalNanos)
         + "/s, from executeUpdate() returning to WalflowClient receiving the delta; max "
-        + h.getMaxValue() / 1000.0 + " ms";
+        + h.getMaxValue() / 1000.0 + " ms; " + gcNote;
     progress.say("views:   p50 %.2f ms, p99 %.2f ms", p50, p99);
     double dp50 = fromDurable.getValueAtPercentile(50) / 1000.0;
     double dp99 = fromDurable.getValueAtPercentile(99) / 1000.0;
@@ -213,6 +250,17 @@ final class ViewsSuite implements Suite {
         new Row("views", "commit->SSE delta p99", "ms", p99, OptionalDouble.empty(),
             new Goal.AtMost(P99_GOAL_MS, "ms", "issue 7: p99 <= 5 ms with commit window 0"), List.of(p99), List.of(),
             detail, problem));
+  }
+
+  /** Collections and milliseconds spent in them so far, over all of the JVM's collectors. */
+  private static long[] gc() {
+    long count = 0;
+    long millis = 0;
+    for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, b.getCollectionCount());
+      millis += Math.max(0, b.getCollectionTime());
+    }
+    return new long[] {count, millis};
   }
 
   private List<Row> fanOut(Progress progress, ViewStack stack, WalflowClient client, Connection w) throws Exception {
@@ -294,23 +342,98 @@ final class ViewsSuite implements Suite {
       }
     }
     double sqlite = n / ((System.nanoTime() - start) / 1e9);
+    checkAgainstSqlite(client, w, 7);
+    int port = stack.http().port();
+    httpLookups(port, TimeUnit.SECONDS.toNanos(1), new long[2]);
+    long[] bytes = new long[2];
+    double http = httpLookups(port, nanos, bytes);
     AtomicLong counter = new AtomicLong();
-    long httpStart = System.nanoTime();
-    long httpEnd = httpStart + nanos;
+    long clientStart = System.nanoTime();
+    long clientEnd = clientStart + nanos;
     Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
-        .takeWhile(i -> System.nanoTime() < httpEnd)
+        .takeWhile(i -> System.nanoTime() < clientEnd)
         .flatMap(i -> client.lookup("by_customer", List.of(Long.toString((Long) i % CUSTOMERS)), OptionalLong.empty(),
-            Duration.ZERO), 16)
+            Duration.ZERO), IN_FLIGHT)
         .count().block(Duration.ofMinutes(2));
-    double http = done / ((System.nanoTime() - httpStart) / 1e9);
-    progress.say("views:   in-process %.0f/s, HTTP %.0f/s, SQLite %.0f/s", inProcess, http, sqlite);
+    double parsed = done / ((System.nanoTime() - clientStart) / 1e9);
+    double cpuMicros = bytes[1] / 1000.0;
+    progress.say("views:   in-process %.0f/s, HTTP %.0f/s (%.0f us of CPU each, server and client; WalflowClient, "
+        + "parsed: %.0f/s), SQLite %.0f/s", inProcess, http, cpuMicros, parsed, sqlite);
+    long answerBytes = bytes[0];
     String detail = "query " + SQL + " over " + CUSTOMERS + " keys of ~" + (PREFILL / CUSTOMERS) + " rows; "
         + (nanos / 1_000_000_000) + " s each; SQLite: one connection, prepared statement, rows read";
+    String httpDetail = "; HTTP: loopback, " + IN_FLIGHT + " keep-alive connections, " + IN_FLIGHT
+        + " requests in flight, every key resident (warmed), answers of ~" + answerBytes + " bytes of JSON";
     return List.of(
         new Row("views", "lookups/s in-process vs SQLite", "lookups/s", inProcess, OptionalDouble.of(sqlite),
             new Goal.None(), List.of(inProcess), List.of(sqlite), detail + "; in-process: one thread", Optional.empty()),
         new Row("views", "lookups/s over HTTP vs SQLite", "lookups/s", http, OptionalDouble.of(sqlite),
-            new Goal.None(), List.of(http), List.of(sqlite), detail + "; HTTP: WalflowClient, 16 in flight, loopback",
-            Optional.empty()));
+            new Goal.None(), List.of(http), List.of(sqlite), detail + httpDetail
+            + ", read as bytes (status checked, not parsed), after 1 s of warm-up; client and server share the cores",
+            Optional.empty()),
+        new Row("views", "CPU per HTTP lookup, server and client", "us", cpuMicros, OptionalDouble.empty(),
+            new Goal.None(), List.of(cpuMicros), List.of(), "the process's CPU time over the HTTP run above divided by "
+            + "its lookups (server and byte-reading client in one process)", Optional.empty()),
+        new Row("views", "lookups/s over HTTP, WalflowClient (parses JSON) vs SQLite", "lookups/s", parsed,
+            OptionalDouble.of(sqlite), new Goal.None(), List.of(parsed), List.of(sqlite), detail + httpDetail
+            + ", each answer parsed into rows by WalflowClient", Optional.empty()));
+  }
+
+  /**
+   * Lookups/s the server answers over {@code nanos}: {@link #IN_FLIGHT} keep-alive connections each
+   * with one request in flight, answers read as bytes (a non-200 status fails the run). Sets
+   * {@code answerBytes[0]} to the mean answer size and {@code answerBytes[1]} to the process's CPU
+   * time per lookup in ns (server and client: a measure of work that the machine's load does not
+   * scale the way it scales throughput).
+   */
+  private static double httpLookups(int port, long nanos, long[] answerBytes) {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    ConnectionProvider pool = ConnectionProvider.builder("bench-lookups").maxConnections(IN_FLIGHT)
+        .pendingAcquireMaxCount(-1).build();
+    try {
+      HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + port)
+          .headers(h -> h.set("Authorization", "Bearer " + TOKEN));
+      AtomicLong counter = new AtomicLong();
+      AtomicLong bytes = new AtomicLong();
+      long cpuStart = os.getProcessCpuTime();
+      long start = System.nanoTime();
+      long end = start + nanos;
+      Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
+          .takeWhile(i -> System.nanoTime() < end)
+          .flatMap(i -> http.get().uri("/v1/views/by_customer?arg=" + ((Long) i % CUSTOMERS))
+              .responseSingle((res, body) -> res.status().code() == 200
+                  ? body.map(ByteBuf::readableBytes)
+                  : Mono.error(new IllegalStateException("lookup answered " + res.status()))), IN_FLIGHT)
+          .doOnNext(bytes::addAndGet)
+          .count().block(Duration.ofMinutes(2));
+      double perSecond = done / ((System.nanoTime() - start) / 1e9);
+      answerBytes[0] = done == 0 ? 0 : bytes.get() / done;
+      answerBytes[1] = done == 0 ? 0 : (os.getProcessCpuTime() - cpuStart) / done;
+      return perSecond;
+    } finally {
+      pool.dispose();
+    }
+  }
+
+  /** Fails the run unless the HTTP answer for {@code customer} holds SQLite's rows for it. */
+  private static void checkAgainstSqlite(WalflowClient client, Connection w, long customer) throws Exception {
+    List<List<Value>> expected = new ArrayList<>();
+    try (PreparedStatement q = w.prepareStatement(SQL)) {
+      q.setLong(1, customer);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          expected.add(List.of(Value.of(rs.getLong(1)), Value.of(rs.getLong(2))));
+        }
+      }
+    }
+    List<List<Value>> got = new ArrayList<>(client.lookup("by_customer", List.of(Long.toString(customer)),
+        OptionalLong.empty(), Duration.ZERO).block(Duration.ofMinutes(1)).rows());
+    java.util.Comparator<List<Value>> byId = java.util.Comparator.comparingLong(r -> ((IntegerValue) r.get(0)).value());
+    expected.sort(byId);
+    got.sort(byId);
+    if (!got.equals(expected)) {
+      throw new IllegalStateException("HTTP lookup of customer " + customer + " gave " + got.size()
+          + " rows that differ from SQLite's " + expected.size());
+    }
   }
 }

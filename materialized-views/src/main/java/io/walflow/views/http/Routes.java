@@ -46,8 +46,10 @@ import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * Routes requests of the HTTP API to the views service. Every request is authenticated and
- * counted against its client's rate before anything else; calls into the engine run on Reactor's
- * bounded-elastic scheduler, never on a Netty event loop.
+ * counted against its client's rate before anything else. A lookup whose key is materialized is
+ * answered on the Netty event loop by {@link io.walflow.dataflow.ViewEngine#tryLookup}, which never
+ * blocks; every other call into the engine (which may wait or compute) runs on Reactor's
+ * bounded-elastic scheduler, never on an event loop.
  */
 final class Routes {
   private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
@@ -390,14 +392,35 @@ final class Routes {
       throw new HttpError(400, "timeoutMs must be at most " + maxMs + ", got " + timeoutMs.getAsLong());
     }
     Duration timeout = Duration.ofMillis(timeoutMs.orElse(minLsn.isPresent() ? 5000 : 0));
+    // A resident key at a reached minLsn is answered here, on the event loop, without waiting;
+    // a miss (upquery), a minLsn wait or a transaction being applied goes to bounded-elastic.
+    Optional<ViewResult> now = views.engine().tryLookup(view, info -> Arguments.parse(info, args), minLsn.orElse(0));
+    if (now.isPresent()) {
+      return sendResult(res, now.get());
+    }
     return Mono.fromCallable(() -> {
       ViewInfo info = views.info(view);
       List<Value> values = Arguments.parse(info, args);
-      ViewResult r = views.engine().lookup(view, values, minLsn.orElse(0), timeout);
-      return EventJson.result(r.lsn(), r.columns(), r.rows(), false);
+      return views.engine().lookup(view, values, minLsn.orElse(0), timeout);
     }).subscribeOn(Schedulers.boundedElastic())
-        .flatMap(json -> Mono.from(sendJson(res, 200, json)))
+        .flatMap(r -> Mono.from(sendResult(res, r)))
         .onErrorResume(e -> Mono.from(sendError(res, e)));
+  }
+
+  /** Encodes the result once, straight into a buffer of the connection's allocator, and sends it. */
+  private static Publisher<Void> sendResult(HttpServerResponse res, ViewResult r) {
+    ByteBuf buf = res.alloc().buffer(64 + r.rows().size() * 24);
+    try {
+      EventJson.result(buf, r.lsn(), r.columns(), r.rows(), false);
+    } catch (RuntimeException e) {
+      buf.release();
+      throw e;
+    }
+    return res.status(200)
+        .header("Content-Type", "application/json")
+        .header("Content-Length", Integer.toString(buf.readableBytes()))
+        .send(Mono.just(buf))
+        .then();
   }
 
   private Publisher<Void> subscribe(HttpServerRequest req, HttpServerResponse res, Access.Grant grant, String client,

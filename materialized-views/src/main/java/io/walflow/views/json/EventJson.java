@@ -4,12 +4,18 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.walflow.ingest.change.ChangeFormatException;
 import io.walflow.ingest.change.ChangeJson;
+import io.walflow.ingest.change.IntegerValue;
+import io.walflow.ingest.change.RealValue;
+import io.walflow.ingest.change.TextValue;
 import io.walflow.ingest.change.Value;
 import io.walflow.views.ViewEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,23 +74,37 @@ public final class EventJson {
   public static byte[] result(long lsn, List<String> columns, List<List<Value>> rows, boolean resync) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows.size() * 32);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeNumberField("lsn", lsn);
-      g.writeArrayFieldStart("columns");
-      for (String c : columns) {
-        g.writeString(c);
-      }
-      g.writeEndArray();
-      g.writeFieldName("rows");
-      writeRows(g, rows);
-      if (resync) {
-        g.writeBooleanField("resync", true);
-      }
-      g.writeEndObject();
+      writeResult(g, lsn, columns, rows, resync);
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
     }
     return out.toByteArray();
+  }
+
+  /** {@link #result(long, List, List, boolean)} appended to {@code out}, without an intermediate copy. */
+  public static void result(ByteBuf out, long lsn, List<String> columns, List<List<Value>> rows, boolean resync) {
+    try (JsonGenerator g = FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(out))) {
+      writeResult(g, lsn, columns, rows, resync);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  private static void writeResult(JsonGenerator g, long lsn, List<String> columns, List<List<Value>> rows,
+      boolean resync) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("lsn", lsn);
+    g.writeArrayFieldStart("columns");
+    for (String c : columns) {
+      g.writeString(c);
+    }
+    g.writeEndArray();
+    g.writeFieldName("rows");
+    writeRows(g, rows);
+    if (resync) {
+      g.writeBooleanField("resync", true);
+    }
+    g.writeEndObject();
   }
 
   private static void writeRows(JsonGenerator g, List<List<Value>> rows) throws IOException {
@@ -92,11 +112,24 @@ public final class EventJson {
     for (List<Value> row : rows) {
       g.writeStartArray();
       for (Value v : row) {
-        g.writeTree(ChangeJson.toJson(v));
+        writeValue(g, v);
       }
       g.writeEndArray();
     }
     g.writeEndArray();
+  }
+
+  /** One value as {@link ChangeJson#toJson(Value)} writes it, streamed without a tree node. */
+  private static void writeValue(JsonGenerator g, Value value) throws IOException {
+    if (value instanceof IntegerValue i) {
+      g.writeNumber(i.value());
+    } else if (value instanceof RealValue r && Double.isFinite(r.value())) {
+      g.writeNumber(r.value());
+    } else if (value instanceof TextValue t) {
+      g.writeString(t.value());
+    } else {
+      g.writeTree(ChangeJson.toJson(value));
+    }
   }
 
   /**

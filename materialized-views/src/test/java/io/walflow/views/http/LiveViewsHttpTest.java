@@ -225,6 +225,95 @@ class LiveViewsHttpTest {
     }
   }
 
+  @Test
+  void residentAndMissingKeys_concurrentLookupsOverHttp_equalSqlite() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("seed " + seed);
+    Random random = new Random(seed);
+    String sql = "SELECT id, v, name, score FROM items WHERE grp = ?";
+    Path db = dir.resolve("app.db");
+    try (Connection w = SqliteOracle.open(db)) {
+      try (Statement st = w.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+        st.execute("CREATE TABLE items(id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, v INTEGER, name TEXT, score REAL)");
+      }
+      StackConfig config = new StackConfig(CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db),
+          DataflowConfig.defaults(dir.resolve("state")), ViewsConfig.defaults(),
+          HttpConfig.defaults(Access.token(TOKEN)), Map.of("g", sql), Duration.ofSeconds(60));
+      try (ViewStack stack = ViewStack.start(config)) {
+        URI base = URI.create("http://127.0.0.1:" + stack.http().port());
+        long lsn = stack.appliedLsn("app") + 1;
+        w.setAutoCommit(false);
+        try (PreparedStatement ins = w.prepareStatement("INSERT INTO items VALUES (?, ?, ?, ?, ?)")) {
+          for (int id = 1; id <= 400; id++) {
+            ins.setInt(1, id);
+            ins.setInt(2, random.nextInt(20));
+            ins.setInt(3, random.nextInt(1000));
+            ins.setString(4, "n\"" + id + "\u00e9");
+            ins.setDouble(5, random.nextInt(1000) / 8.0);
+            ins.executeUpdate();
+          }
+        }
+        w.commit();
+        w.setAutoCommit(true);
+        // One transaction, so one LSN; no writes follow: every answer must be at this LSN.
+        stack.capture().awaitDurable("app", lsn).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        var engine = stack.dataflow();
+        engine.lookup("g", List.of(Value.of(0)), lsn, WAIT);
+        // Groups 0-9 resident; 10-19 and 99 (no rows) missing: each miss must run one upquery.
+        for (int grp = 0; grp < 10; grp++) {
+          engine.lookup("g", List.of(Value.of(grp)), 0, Duration.ZERO);
+        }
+        assertThat(engine.tryLookup("g", info -> List.of(Value.of(3)), 0)).isPresent();
+        assertThat(engine.tryLookup("g", info -> List.of(Value.of(13)), 0)).isEmpty();
+        assertThat(engine.tryLookup("g", info -> List.of(Value.of(3)), Long.MAX_VALUE)).isEmpty();
+        long upqueriesBefore = engine.upqueries();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(java.util.concurrent.Executors.newFixedThreadPool(16)).build();
+        List<Integer> keys = new ArrayList<>();
+        for (int round = 0; round < 12; round++) {
+          for (int grp = 0; grp < 20; grp++) {
+            keys.add(grp);
+          }
+          keys.add(99);
+        }
+        java.util.Collections.shuffle(keys, random);
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int grp : keys) {
+          inFlight.acquire();
+          answers.add(http.sendAsync(HttpRequest.newBuilder(base.resolve("/v1/views/g?arg=" + grp))
+              .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString())
+              .whenComplete((r, e) -> inFlight.release()));
+        }
+        java.util.Comparator<List<Value>> byId = java.util.Comparator.comparingLong(
+            r -> ((io.walflow.ingest.change.IntegerValue) r.get(0)).value());
+        for (int i = 0; i < keys.size(); i++) {
+          HttpResponse<String> r = answers.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+          var json = EventJson.MAPPER.readTree(r.body());
+          assertThat(json.get("lsn").asLong()).isEqualTo(lsn);
+          List<List<Value>> rows = new ArrayList<>(EventJson.rows(json.get("rows"), "rows"));
+          rows.sort(byId);
+          List<List<Value>> expected = new ArrayList<>();
+          try (PreparedStatement st = w.prepareStatement(sql)) {
+            st.setLong(1, keys.get(i));
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                expected.add(List.of(Value.of(rs.getLong(1)), Value.of(rs.getLong(2)), Value.of(rs.getString(3)),
+                    Value.of(rs.getDouble(4))));
+              }
+            }
+          }
+          expected.sort(byId);
+          assertThat(rows).as("seed %d, group %d", seed, keys.get(i)).isEqualTo(expected);
+        }
+        // Only the 11 missing keys were computed; the resident ones were read as they were.
+        assertThat(engine.upqueries() - upqueriesBefore).isEqualTo(11);
+      }
+    }
+  }
+
   /** SQLite's rows for {@code sql} with one parameter, in SQLite's order. */
   private static List<List<Value>> ordered(Connection c, String sql, long param) throws Exception {
     List<List<Value>> rows = new ArrayList<>();
