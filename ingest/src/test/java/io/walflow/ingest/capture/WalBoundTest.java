@@ -46,12 +46,15 @@ class WalBoundTest {
         c.awaitDurable("app", txns).get(60, TimeUnit.SECONDS);
         DatabaseStats s = c.stats().get(0);
         System.out.println("txns " + txns + ", max WAL " + maxWal + " bytes, " + s);
-        assertThat(s.walRestarts()).as("WAL generations seen").isGreaterThan(1);
+        assertThat(s.walRestarts()).as("WAL generations seen").isGreaterThan(2);
         assertThat(s.checkpoints()).isPositive();
       }
       // ~2.5 frames of 4 KiB per transaction: without restarts the WAL would hold every one of them.
+      // The WAL can restart only behind capture's read position, so on a loaded machine where capture
+      // lags the writer by seconds the peak grows with that lag (53 MiB of 113 MiB seen with the
+      // load average at 7); restarting again and again is what shows it bounded.
       long unbounded = txns * 2 * 4096;
-      assertThat(maxWal).isLessThan(Math.max(32L << 20, unbounded / 4));
+      assertThat(maxWal).isLessThan(Math.max(64L << 20, unbounded / 2));
       Path out = LogAssertions.replay(dir.resolve("data"), "app", txns, dir.resolve("out.db"));
       assertThat(SqliteOracle.contents(out)).isEqualTo(SqliteOracle.contents(w));
     }
