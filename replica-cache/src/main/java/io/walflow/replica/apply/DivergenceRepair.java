@@ -184,12 +184,12 @@ final class DivergenceRepair {
     List<RowCache.Key> touched = new ArrayList<>();
     long rows = 0;
     try (StoreBatch batch = store.batch()) {
-      Map<ByteKey, Boolean> keep = new LinkedHashMap<>();
+      java.util.Set<ByteKey> keep = new java.util.HashSet<>();
       for (int i = 0; i < fetched.rows().size(); i++) {
         List<Value> key = fetched.keys().get(i);
         byte[] k = table.keyOf(key);
         ByteKey bk = new ByteKey(k);
-        keep.put(bk, true);
+        keep.add(bk);
         long hash = RowHasher.rowHash(key, fetched.rows().get(i));
         Long was = localHash.get(bk);
         if (was == null || was != hash) {
@@ -203,19 +203,17 @@ final class DivergenceRepair {
         }
       }
       for (DigestScan.LocalRow r : local.collected()) {
-        if (!keep.containsKey(new ByteKey(r.key()))) {
+        if (!keep.contains(new ByteKey(r.key()))) {
           batch.deleteRow(table.id(), r.key());
           touched.add(new RowCache.Key(table.id(), r.key()));
           rows++;
         }
       }
-      long before = 0;
       for (int b : ids) {
         mineT.set(b, body.sums()[b]);
         batch.putDigestSum(table.id(), b, body.sums()[b]);
       }
-      before = local.collected().size();
-      mineT.addRows(fetched.rows().size() - before);
+      mineT.addRows(fetched.rows().size() - local.collected().size());
       digests.putMeta(db, d.tables(), batch);
       d.publish(() -> {
         store.write(batch);
