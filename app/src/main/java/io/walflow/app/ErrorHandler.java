@@ -1,5 +1,7 @@
 package io.walflow.app;
 
+import io.walflow.app.cli.DataDirInUseException;
+import io.walflow.app.cli.PortInUseException;
 import io.walflow.ingest.CaptureException;
 import io.walflow.ingest.CorruptEntryException;
 import io.walflow.ingest.Replay;
@@ -15,7 +17,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         || ex instanceof Replay.UnreachableLsnException || ex instanceof IllegalArgumentException
         || ex instanceof KafkaBrokerException || ex instanceof io.walflow.replica.store.StoreException
         || ex instanceof java.io.UncheckedIOException || ex instanceof io.walflow.replica.client.ReplicaHttpException
-        || ex instanceof io.walflow.replica.BadReadException) {
+        || ex instanceof io.walflow.replica.BadReadException || ex instanceof DataDirInUseException
+        || ex instanceof PortInUseException) {
       cmd.getErr().println("walflow: " + ex.getMessage());
       return 2;
     }

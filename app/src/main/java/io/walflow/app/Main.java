@@ -13,6 +13,7 @@ import io.walflow.app.cli.SimulateCommand;
 import io.walflow.app.cli.WriteLoadCommand;
 import picocli.CommandLine;
 import io.walflow.app.cli.ConfigFile;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -42,11 +43,17 @@ public final class Main {
 
   /** Runs the command line; returns the exit code. */
   public static int run(String... args) {
-    CommandLine cl = commandLine();
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with these output streams; returns the exit code. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = commandLine().setOut(out).setErr(err);
     try {
       configFile(cl, args).ifPresent(c -> ConfigFile.read(c).install(cl));
     } catch (IllegalArgumentException e) {
-      cl.getErr().println("walflow: " + e.getMessage());
+      cl.getErr().println("walflow: " + e.getMessage().replace("\n", "\nwalflow: "));
+      cl.getErr().flush();
       return 2;
     }
     return cl.execute(args);

@@ -7,6 +7,7 @@ import io.walflow.dataflow.eval.SqliteEvalException;
 import io.walflow.dataflow.graph.BaseTable;
 import io.walflow.dataflow.graph.Graph;
 import io.walflow.dataflow.graph.Key;
+import io.walflow.dataflow.graph.Migration;
 import io.walflow.dataflow.graph.MissingTableException;
 import io.walflow.dataflow.graph.Node;
 import io.walflow.dataflow.graph.ReaderNode;
@@ -36,8 +37,8 @@ import java.util.Set;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -60,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * in a Caffeine cache bounded by {@link DataflowConfig#memoryBoundBytes()}; evicted keys are
  * forgotten at the next write-locked step. Subscribed keys are pinned outside the cache.
  *
+ * <p><b>Adding views.</b> {@link #createView(String, ViewPlan)} builds a view from a store snapshot
+ * off the lock and replays the transactions that arrived meanwhile, so other views do not pause
+ * (see {@link Migration}).
+ *
  * <p>Call {@link #close()} last: open subscriptions get {@link ViewListener#onClose()}, then the
  * workers stop and the store closes.
  */
@@ -67,23 +72,33 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   private static final Logger LOG = LoggerFactory.getLogger(Dataflow.class);
   /** Rows of a snapshot written to the store per batch. */
   private static final int SNAPSHOT_BATCH = 2_000;
+  /** Builds of a view off the lock restarted by schema changes before it is built under the lock. */
+  private static final int MIGRATION_ATTEMPTS = 3;
 
   private final DataflowConfig config;
   private final BaseStore store;
-  private final ExecutorService workers;
+  private final ForkJoinPool workers;
   private final Graph graph;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /**
+   * Called with the view's name when a view starts its backfill off the lock (after its snapshot);
+   * tests use it to run transactions at that point, and the other views must keep applying them.
+   */
+  volatile java.util.function.Consumer<String> beforeBackfill = name -> { };
+  /** Held (shared) by views being built off {@link #lock}; {@link #close()} waits for them. */
+  private final ReentrantReadWriteLock building = new ReentrantReadWriteLock();
   private final Map<String, View> views = new LinkedHashMap<>();
   private final Map<String, Long> watermarks = new ConcurrentHashMap<>();
   private final Object progress = new Object();
   private final Map<String, Staging> snapshots = new HashMap<>();
   private final Cache<CachedKey, Long> keys;
   private final ConcurrentLinkedQueue<CachedKey> evicted = new ConcurrentLinkedQueue<>();
-  private boolean closed;
+  private volatile boolean closed;
   /** The schema queries are planned against; replaced (immutable) under the write lock. */
   private volatile Catalog catalog = Catalog.empty();
   private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong upqueries = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong readerHits = new java.util.concurrent.atomic.AtomicLong();
 
   /** A filled key of a partial view, weighed in the cache. */
   private record CachedKey(String view, Key key) {}
@@ -92,11 +107,12 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     this.config = config;
     this.store = BaseStore.open(config.dataDir().resolve("base"));
     this.workers = config.workerThreads() > 1
-        ? Executors.newFixedThreadPool(config.workerThreads(), r -> {
-          Thread t = new Thread(r, "walflow-dataflow-worker");
+        ? new ForkJoinPool(config.workerThreads(), pool -> {
+          ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+          t.setName("walflow-dataflow-worker-" + t.getPoolIndex());
           t.setDaemon(true);
           return t;
-        })
+        }, null, false)
         : null;
     this.graph = new Graph(store, workers);
     this.keys = Caffeine.newBuilder()
@@ -133,42 +149,139 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
   }
 
   /**
-   * Starts maintaining a compiled view. A partial view starts empty and answers its first read
-   * with an upquery; a full view is built from the base tables now.
+   * Starts maintaining a compiled view without pausing the others (a migration, see {@link
+   * Migration}): under the lock only a store snapshot is taken; the view's operators are built and
+   * backfilled from it off the lock while transactions keep flowing to every other view, the
+   * transactions that arrived meanwhile are replayed into them, and then, briefly under the lock,
+   * the view joins the live graph (sharing the operators of equal sub-plans). A partial view starts
+   * empty and answers its first read with an upquery; only its full parts (a full view, the full
+   * side of a partial join) are backfilled. When a schema change or snapshot of the database
+   * arrives during the build, it starts again; after {@value #MIGRATION_ATTEMPTS} such attempts it is
+   * built under the lock.
    *
-   * @throws QueryException when a table or column of the plan does not exist, or the view's full
-   *     state would exceed the memory bound; nothing changes
+   * @throws QueryException when a table or column of the plan does not exist, the view cannot be
+   *     computed on the current rows, or its full state would exceed the memory bound; nothing
+   *     changes and no other view is affected
    * @throws IllegalArgumentException when a view with that name exists
    */
   public ViewInfo createView(String name, ViewPlan plan) throws QueryException {
-    lock.writeLock().lock();
-    try {
-      checkOpen();
-      if (views.containsKey(name)) {
-        throw new IllegalArgumentException("a view named '" + name + "' exists");
-      }
-      drainEvictions();
+    for (int attempt = 1; ; attempt++) {
       View v = new View(name, plan);
+      Migration m;
+      lock.writeLock().lock();
       try {
-        v.graph = graph.build(name, plan, config.partialState(), v.watched);
+        checkOpen();
+        requireNewName(name);
+        drainEvictions();
+        if (attempt > MIGRATION_ATTEMPTS) {
+          return createLocked(v);
+        }
+        m = graph.migrate(name, plan, config.partialState(), v.watched);
       } catch (MissingTableException e) {
         throw new QueryException(e.getMessage(), 0, 0);
-      } catch (SqliteEvalException e) {
-        throw new QueryException("view '" + name + "' cannot be computed on the current rows: " + e.getMessage(), 0, 0);
+      } finally {
+        lock.writeLock().unlock();
       }
-      long full = v.graph.fullStateBytes();
-      if (full > config.memoryBoundBytes()) {
-        graph.release(v.graph);
-        throw new QueryException("view '" + name + "' would hold about " + full + " bytes of state, more than the "
-            + "memory bound of " + config.memoryBoundBytes() + " bytes (its key cannot be made partial here)", 0, 0);
+      RuntimeException failed = null;
+      building.readLock().lock();
+      try {
+        checkOpen();
+        beforeBackfill.accept(name);
+        m.build();
+        m.catchUp();
+      } catch (MissingTableException | SqliteEvalException e) {
+        failed = e;
+      } catch (RuntimeException e) {
+        abandon(m);
+        throw e;
+      } finally {
+        building.readLock().unlock();
       }
-      views.put(name, v);
-      LOG.info("view {} created ({} state, {} operators in the graph)", name, v.graph.partial() ? "partial" : "full",
-          graph.size());
-      return v.info(watermark(plan.db()));
+      lock.writeLock().lock();
+      try {
+        if (closed || m.stale()) {
+          graph.abandon(m);
+          checkOpen();
+          LOG.info("view {}: the schema of {} changed while it was built; building it again", name, plan.db());
+          continue;
+        }
+        if (failed == null) {
+          try {
+            m.catchUp();
+          } catch (SqliteEvalException e) {
+            failed = e;
+          }
+        }
+        if (failed != null) {
+          graph.abandon(m);
+          throw failed instanceof MissingTableException
+              ? new QueryException(failed.getMessage(), 0, 0)
+              : new QueryException("view '" + name + "' cannot be computed on the current rows: " + failed.getMessage(),
+                  0, 0);
+        }
+        requireNewName(name, m);
+        long full = m.fullStateBytes();
+        if (full > config.memoryBoundBytes()) {
+          graph.abandon(m);
+          throw tooLarge(name, full);
+        }
+        v.graph = graph.finish(m);
+        views.put(name, v);
+        LOG.info("view {} created off the lock ({} state, {} transactions replayed, {} operators in the graph)", name,
+            v.graph.partial() ? "partial" : "full", m.replayed(), graph.size());
+        return v.info(watermark(plan.db()));
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+  }
+
+  private void abandon(Migration m) {
+    lock.writeLock().lock();
+    try {
+      graph.abandon(m);
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  private void requireNewName(String name) {
+    if (views.containsKey(name)) {
+      throw new IllegalArgumentException("a view named '" + name + "' exists");
+    }
+  }
+
+  private void requireNewName(String name, Migration m) {
+    if (views.containsKey(name)) {
+      graph.abandon(m);
+      requireNewName(name);
+    }
+  }
+
+  private QueryException tooLarge(String name, long full) {
+    return new QueryException("view '" + name + "' would hold about " + full + " bytes of state, more than the "
+        + "memory bound of " + config.memoryBoundBytes() + " bytes (its key cannot be made partial here)", 0, 0);
+  }
+
+  /** Builds a view under the write lock (held), pausing the others while its state is backfilled. */
+  private ViewInfo createLocked(View v) throws QueryException {
+    String name = v.name;
+    try {
+      v.graph = graph.build(name, v.plan, config.partialState(), v.watched);
+    } catch (MissingTableException e) {
+      throw new QueryException(e.getMessage(), 0, 0);
+    } catch (SqliteEvalException e) {
+      throw new QueryException("view '" + name + "' cannot be computed on the current rows: " + e.getMessage(), 0, 0);
+    }
+    long full = v.graph.fullStateBytes();
+    if (full > config.memoryBoundBytes()) {
+      graph.release(v.graph);
+      throw tooLarge(name, full);
+    }
+    views.put(name, v);
+    LOG.info("view {} created under the lock ({} state, {} operators in the graph)", name,
+        v.graph.partial() ? "partial" : "full", graph.size());
+    return v.info(watermark(v.plan.db()));
   }
 
   @Override
@@ -270,6 +383,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       Key k = View.key(p);
       List<Row> rows = k == null ? List.of() : v.graph.reader().rows(k);
       if (rows != null) {
+        readerHits.incrementAndGet();
         if (v.graph.partial() && k != null) {
           keys.getIfPresent(new CachedKey(view, k));
         }
@@ -555,6 +669,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
 
   private void applySchema(String db, long lsn, SchemaChange sc, List<Runnable> events) {
     onSchemaChange(db, sc);
+    graph.invalidateMigrations(db);
     switch (sc.op()) {
       case CREATE_TABLE -> graph.install(graph.newTable(db, sc.table(), sc.columns()));
       case DROP_TABLE -> {
@@ -748,6 +863,11 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     return upqueries.get();
   }
 
+  /** How many lookups found their key's rows in the reader (no upquery). */
+  public long readerHits() {
+    return readerHits.get();
+  }
+
   /**
    * Estimated heap bytes of all operator state (readers, joins, aggregates, distinct, top-k; shared
    * operators once; base tables, which live in RocksDB, not included).
@@ -787,7 +907,19 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
     if (workers != null) {
       workers.shutdownNow();
     }
-    store.close();
+    // wait for views being built off the lock, then free their snapshots before the store closes
+    building.writeLock().lock();
+    try {
+      lock.writeLock().lock();
+      try {
+        graph.abandonMigrations();
+      } finally {
+        lock.writeLock().unlock();
+      }
+      store.close();
+    } finally {
+      building.writeLock().unlock();
+    }
   }
 
 }

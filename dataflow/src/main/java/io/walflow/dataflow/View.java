@@ -6,7 +6,10 @@ import io.walflow.dataflow.graph.Row;
 import io.walflow.dataflow.graph.Semantics;
 import io.walflow.dataflow.graph.ViewGraph;
 import io.walflow.dataflow.plan.ViewPlan;
+import io.walflow.dataflow.plan.Affinity;
+import io.walflow.ingest.change.BlobValue;
 import io.walflow.ingest.change.NullValue;
+import io.walflow.ingest.change.TextValue;
 import io.walflow.ingest.change.Value;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,7 +67,13 @@ final class View {
       if (v == null) {
         throw new BadParametersException("view '" + name + "': parameter " + (i + 1) + " is null (use SQL NULL)");
       }
-      out[i] = Semantics.forComparison(v, plan.params().get(i));
+      Affinity a = plan.params().get(i);
+      out[i] = Semantics.forComparison(v, a);
+      if (a.isNumeric() && (out[i] instanceof TextValue || out[i] instanceof BlobValue)) {
+        throw new BadParametersException("view '" + name + "': parameter " + (i + 1) + " is compared with a "
+            + a + " column and must be a number, got " + (out[i] instanceof TextValue t ? "text '" + t.value() + "'"
+            : "a blob"));
+      }
     }
     return out;
   }

@@ -15,7 +15,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * The oracle property of issue 6: a random workload runs on a real SQLite database under capture;
- * the captured log feeds engines with full and partial state, one and four worker threads, and a
+ * the captured log feeds engines with full and partial state, one to four worker threads, and a
  * tiny memory bound (constant eviction); after every commit every view of the {@link
  * QueryCatalogue} equals SQLite's result for its SQL at that commit (as a bag; in order for ORDER BY
  * … LIMIT), and subscriptions reconstruct the same rows.
@@ -48,10 +48,14 @@ class ViewOraclePropertyTest {
       try {
         engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e0"))));
         engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e1")).withPartialState(false)));
-        engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e2")).withWorkerThreads(4)));
+        engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e2")).withWorkerThreads(2)));
         engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e3")).withPartialState(false)
+            .withWorkerThreads(3)));
+        engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e4")).withMemoryBound(TINY_BOUND)
+            .withWorkerThreads(2)));
+        engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e5")).withWorkerThreads(4)));
+        engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e6")).withPartialState(false)
             .withWorkerThreads(4)));
-        engines.add(Dataflow.open(DataflowConfig.defaults(dir.resolve("e4")).withMemoryBound(TINY_BOUND)));
         try (ViewOracle oracle = new ViewOracle(w, engines, QueryCatalogue.everything(), "seed " + seed,
             (engine, c) -> engine != 4 || TINY_VIEWS.contains(c.name()))) {
           assertThat(oracle.run(dir.resolve("tmp"))).as("commits checked (seed %d)", seed).isEqualTo(txns);

@@ -7,7 +7,9 @@ import io.walflow.dataflow.ViewInfo;
 import io.walflow.ingest.change.Value;
 import io.walflow.views.stream.StreamRegistry;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
@@ -63,7 +65,18 @@ public final class ViewService implements AutoCloseable {
 
   /** As {@link #subscribe}, with each event's shared wire forms (what the HTTP server sends). */
   public Flux<EncodedEvent> subscribeEncoded(String view, List<Value> params, OptionalLong fromLsn) {
-    return Flux.defer(() -> streams.subscribe(view, prepare(view, params, fromLsn), fromLsn))
+    return subscribeEncoded(view, params, fromLsn, Optional.empty());
+  }
+
+  /**
+   * As {@link #subscribeEncoded(String, List, OptionalLong)}, with the events delivered on {@code
+   * deliverOn} (empty: the service's delivery threads). The HTTP server passes the connection's
+   * Netty event loop, which then writes each event without a further thread hop; the executor's
+   * tasks must not block, as the delivery of events never does.
+   */
+  public Flux<EncodedEvent> subscribeEncoded(String view, List<Value> params, OptionalLong fromLsn,
+      Optional<Executor> deliverOn) {
+    return Flux.defer(() -> streams.subscribe(view, prepare(view, params, fromLsn), fromLsn, deliverOn))
         .subscribeOn(Schedulers.boundedElastic());
   }
 

@@ -9,6 +9,7 @@ import io.walflow.ingest.Durability;
 import io.walflow.ingest.KafkaSettings;
 import io.walflow.ingest.capture.ChildProcess;
 import io.walflow.ingest.capture.SqliteOracle;
+import io.walflow.ingest.capture.Workload;
 import io.walflow.ingest.change.Value;
 import io.walflow.ingest.kafka.KafkaRecords;
 import io.walflow.replica.client.ReplicaClient;
@@ -27,9 +28,14 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -205,6 +211,125 @@ class KafkaReplicaTest {
       SqliteTables.assertSame(r, "app", db, "after a broker restart (seed " + seed + ")");
       assertThat(sawDown).isTrue();
       await().atMost(Duration.ofSeconds(30)).until(() -> r.status().source().contains(": ok"));
+    }
+  }
+
+  @Test
+  void checksumFailingRecord_stopsItsDatabaseAtItsLsn_appliesNothingFromIt_otherDatabaseContinues() throws Exception {
+    String bootstrap = KafkaFixture.bootstrap();
+    String topic = topic();
+    Path db = dir.resolve("app.db");
+    Path otherDb = dir.resolve("other.db");
+    long seed = System.nanoTime();
+    System.out.println("seed " + seed);
+    try (Connection w = SqliteOracle.open(db); Connection o = SqliteOracle.open(otherDb)) {
+      CapturedReplicaTest.App.prepare(w);
+      Workload.prepare(o, 4096, 1000);
+      try (Capture c = Capture.start(CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db)
+              .withDatabase("other", otherDb)
+              .withKafka(KafkaSettings.defaults(bootstrap).withTopic(topic).withPartitions(2, (short) 1))
+              .withDurability(Durability.KAFKA));
+          Replica r = Replica.open(ReplicaConfig.of("eu", dir.resolve("eu")))) {
+        Workload otherLoad = new Workload(seed, 2, Workload.AppCheckpoint.NONE, 1);
+        for (int i = 0; i < 40; i++) {
+          otherLoad.transaction(o);
+        }
+        long otherEnd = 40;
+        c.awaitDurable("other", otherEnd).get(90, TimeUnit.SECONDS);
+        r.start(new KafkaSource(bootstrap, topic, "eu"));
+        assertThat(r.awaitLsn("other", otherEnd).get(60, TimeUnit.SECONDS)).isEqualTo(otherEnd);
+        Path frozen = dir.resolve("other-at-" + otherEnd + ".db");
+        try (Statement st = o.createStatement()) {
+          st.execute("VACUUM INTO '" + frozen + "'");
+        }
+
+        // The last commit of 'other', one payload byte flipped, produced again as the next LSN.
+        ConsumerRecord<byte[], byte[]> last = lastRecordOf(bootstrap, topic, "other", otherEnd);
+        byte[] value = last.value().clone();
+        value[value.length / 2] ^= 0x5a;
+        ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(topic, last.partition(), last.key(), value);
+        bad.headers().add(KafkaRecords.LSN_HEADER, java.nio.ByteBuffer.allocate(8).putLong(otherEnd + 1).array());
+        org.apache.kafka.clients.producer.RecordMetadata at;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+          at = producer.send(bad).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> r.status().databases().get("other").state() == ApplyState.STOPPED);
+        DatabaseStatus stopped = r.status().databases().get("other");
+        assertThat(stopped.reason().orElseThrow())
+            .contains("topic " + topic + " partition " + at.partition() + " offset " + at.offset());
+
+        // Capture goes on with both databases; the replica applies nothing more of 'other'.
+        CapturedReplicaTest.App app = new CapturedReplicaTest.App(seed);
+        for (int i = 0; i < 120; i++) {
+          app.transaction(w);
+          if (i % 6 == 0) {
+            otherLoad.transaction(o);
+          }
+        }
+        long end = CapturedReplicaTest.durableAt(c, app.txn);
+        c.awaitDurable("other", otherEnd + 20).get(90, TimeUnit.SECONDS);
+        assertThat(r.awaitLsn("app", end).get(60, TimeUnit.SECONDS)).isEqualTo(end);
+        SqliteTables.assertSame(r, "app", db, "the other database goes on (seed " + seed + ")");
+        assertThat(r.status().databases().get("other").lsn()).isEqualTo(otherEnd);
+        assertThat(r.status().databases().get("other").state()).isEqualTo(ApplyState.STOPPED);
+        SqliteTables.assertSame(r, "other", frozen, "stopped at LSN " + otherEnd + " (seed " + seed + ")");
+      }
+    }
+  }
+
+  /** The record of {@code db}'s entry at {@code lsn} (a small commit: one record, no fragments). */
+  private static ConsumerRecord<byte[], byte[]> lastRecordOf(String bootstrap, String topic, String db, long lsn) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      java.util.Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+          org.apache.kafka.common.header.Header h = rec.headers().lastHeader(KafkaRecords.LSN_HEADER);
+          if (db.equals(new String(rec.key(), java.nio.charset.StandardCharsets.UTF_8))
+              && java.nio.ByteBuffer.wrap(h.value()).getLong() == lsn) {
+            return rec;
+          }
+        }
+      }
+      throw new AssertionError("no record of " + db + " at LSN " + lsn + " in " + topic);
+    }
+  }
+
+  @Test
+  void replicaStartedWhileBrokerDown_saysSoInStatus_thenCatchesUp() throws Exception {
+    KafkaBroker broker = KafkaFixture.localBroker();
+    String bootstrap = broker.bootstrapServers();
+    String topic = topic();
+    Path db = dir.resolve("app.db");
+    long seed = System.nanoTime();
+    System.out.println("seed " + seed);
+    try (Connection w = SqliteOracle.open(db); Capture c = capture(bootstrap, topic, dir.resolve("data"), db, w)) {
+      CapturedReplicaTest.App app = new CapturedReplicaTest.App(seed);
+      for (int i = 0; i < 150; i++) {
+        app.transaction(w);
+      }
+      long end = CapturedReplicaTest.durableAt(c, app.txn);
+      broker.stop();
+      try (Replica r = Replica.open(ReplicaConfig.of("late", dir.resolve("late")))) {
+        try {
+          r.start(new KafkaSource(bootstrap, topic, "late"));
+          await().atMost(Duration.ofSeconds(30)).until(() -> r.status().source().contains("broker unreachable, reconnecting with back-off"));
+          assertThat(r.status().databases()).doesNotContainKey("app");
+        } finally {
+          broker.startAgain();
+        }
+        assertThat(r.awaitLsn("app", end).get(120, TimeUnit.SECONDS)).isEqualTo(end);
+        SqliteTables.assertSame(r, "app", db, "replica started while the broker was down (seed " + seed + ")");
+        await().atMost(Duration.ofSeconds(30)).until(() -> r.status().source().contains(": ok"));
+      }
     }
   }
 

@@ -186,6 +186,29 @@ class ReplicaHttpTest {
     assertThat(raw("GET", "/v1/replica/app/t?after=" + "A".repeat(10_000), "s3cret").statusCode()).isEqualTo(414);
   }
 
+  @Test
+  void keepAlive_pipelinedGoodAndBadRequests_areAnsweredInOrder_aBodyIsRefusedAndCloses() throws Exception {
+    String[] requests = {
+        "GET /v1/replica/app/t/1 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer s3cret\r\n\r\n",
+        "GET /v1/status HTTP/1.1\r\nHost: t\r\n\r\n",
+        "POST /v1/status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer s3cret\r\nContent-Length: 0\r\n\r\n",
+        "GET /v1/replica/nope/t HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer s3cret\r\n\r\n",
+        "GET /v1/status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer s3cret\r\n\r\n",
+        "GET /v1/status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer s3cret\r\nContent-Length: 2\r\n\r\n{}",
+        "GET /v1/status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer s3cret\r\n\r\n"};
+    String answers;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(String.join("", requests).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      // The bodied request is the last answered: the server closes the connection after it.
+      answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    List<String> statuses = java.util.regex.Pattern.compile("HTTP/1\\.1 (\\d{3}) ").matcher(answers).results()
+        .map(m -> m.group(1)).toList();
+    assertThat(statuses).containsExactly("200", "401", "405", "404", "200", "400");
+    assertThat(answers).contains("GET /v1/status takes no request body (got 2 bytes)");
+  }
+
   private static String error(HttpResponse<String> res, int status) throws Exception {
     assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
     return JSON.readTree(res.body()).get("error").asText();

@@ -1,6 +1,7 @@
 package io.walflow.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.walflow.ingest.Capture;
 import io.walflow.ingest.capture.SqliteOracle;
@@ -138,6 +139,55 @@ class VerifyTest {
         assertThat(live.differenceCount()).isEqualTo(4);
         assertThat(live.differences()).hasSize(2);
       }
+    }
+  }
+
+  @Test
+  void databaseNotOnReplicaYet_verifyWaitsForIt_unknownDatabase_namesWhatExists() throws Exception {
+    Path db = dir.resolve("late.db");
+    Path data = dir.resolve("data");
+    long seed = System.nanoTime();
+    System.out.println("seed " + seed);
+    CapturedReplicaTest.App app = new CapturedReplicaTest.App(seed);
+    try (Capture c = Capture.start(io.walflow.ingest.CaptureConfig.defaults(data).withDatabase("app", db));
+        Replica r = Replica.open(ReplicaConfig.of("eu", dir.resolve("replica")))) {
+      r.start(new LocalLogSource(data));
+      java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+      ReplicaView counting = new ReplicaView() {
+        @Override
+        public io.walflow.replica.ReplicaStatus status() {
+          looks.incrementAndGet();
+          return r.status();
+        }
+
+        @Override
+        public io.walflow.replica.RangeRead scan(String d, String table, Optional<String> after, int limit) {
+          return ReplicaView.over(r).scan(d, table, after, limit);
+        }
+      };
+      java.util.concurrent.CompletableFuture<Report> verify = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return Verifier.verify(db, Optional.empty(), counting, "app", Duration.ofSeconds(120), dir, 100);
+        } catch (Exception e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      // verify has looked at the replica (twice) while the database did not exist anywhere yet
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> looks.get() >= 2);
+      assertThat(r.status().databases()).doesNotContainKey("app");
+      assertThat(verify).isNotDone();
+      try (Connection w = SqliteOracle.open(db)) {
+        CapturedReplicaTest.App.prepare(w);
+        for (int i = 0; i < 60; i++) {
+          app.transaction(w);
+        }
+        Report report = verify.get(150, TimeUnit.SECONDS);
+        assertThat(report.equal()).as("seed %d: %s", seed, report.differences()).isTrue();
+      }
+      assertThatThrownBy(() -> Verifier.verify(db, Optional.empty(), ReplicaView.over(r), "nope", Duration.ofMillis(300), dir, 10))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no database 'nope'")
+          .hasMessageContaining("[app]");
     }
   }
 }

@@ -20,6 +20,7 @@ public final class Bench {
   static {
     register(new CaptureSuite());
     register(new DecodeSuite());
+    register(new LogSuite());
     register(new DataflowSuite());
     register(new ViewsSuite());
     register(new ReplicaSuite());

@@ -45,9 +45,12 @@ import java.util.Random;
  *   <li>Read latency: a lookup of one key vs SQLite's prepared per-key query (median µs).
  *   <li>Memory of partial vs full state on a Zipf-skewed read workload (exponent {@value #ZIPF}),
  *       with the hit rate the partial engine reached (goal ≥ 95%).
+ *   <li>Adding a view while commits flow: the longest commit of a running view while a full view
+ *       sharing its aggregate is added over the rows, vs the add's duration.
  *   <li>Raw rate through filter → aggregate on one core: inserts in 1,000-row commits through
  *       {@code SELECT k, count(*), sum(v) FROM t WHERE v > 10 GROUP BY k} (base-table writes to
- *       RocksDB included).
+ *       RocksDB included); then the same on 2 worker threads vs 1 (median of 4 runs in alternating
+ *       order after a warm-up).
  * </ol>
  *
  * <p>Run with {@code ./walflow bench --suite dataflow}.
@@ -203,36 +206,113 @@ final class DataflowSuite implements Suite {
     }
 
     rows.add(kafkaStreamsComparison(workspace, progress));
+    rows.add(migrationStall(workspace, progress));
 
-    progress.say("dataflow: deltas/s through filter -> aggregate on one core");
+    progress.say("dataflow: deltas/s through filter -> aggregate on one core, then on 1 vs 2 worker threads");
+    int batch = 1_000;
+    int total = 400_000;
+    List<ChangeSet> sets = new ArrayList<>();
+    for (int b = 0; b < total / batch; b++) {
+      List<RowChange> changes = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        long id = (long) b * batch + i + 1;
+        changes.add(insert(id, random.nextInt(KEYS), random.nextInt(100)));
+      }
+      sets.add(new ChangeSet(List.of(), changes));
+    }
+    double rate = rawRate(workspace, 1, sets);
+    rows.add(new Row("dataflow", "deltas/s through filter -> aggregate, one core, 1,000-row commits (RocksDB "
+        + "base writes included)", "deltas/s", rate, OptionalDouble.empty(), new Goal.None(), List.of(rate),
+        List.of(), total + " inserts", Optional.empty()));
+    rawRate(workspace, 2, sets); // warm-up of the sharded path, not counted
+    List<Double> one = new ArrayList<>();
+    List<Double> two = new ArrayList<>();
+    for (int r = 0; r < 4; r++) {
+      // alternate which goes first, so a load that changes during the runs favours neither
+      if (r % 2 == 0) {
+        one.add(rawRate(workspace, 1, sets));
+        two.add(rawRate(workspace, 2, sets));
+      } else {
+        two.add(rawRate(workspace, 2, sets));
+        one.add(rawRate(workspace, 1, sets));
+      }
+    }
+    rows.add(new Row("dataflow", "deltas/s through filter -> aggregate, 2 worker threads (sharded by group) vs 1, "
+        + "1,000-row commits", "deltas/s", median(two), OptionalDouble.of(median(one)), new Goal.None(), two, one,
+        "median of 4 runs in alternating order after a warm-up; " + Runtime.getRuntime().availableProcessors()
+        + " processors, shared with whatever else runs", Optional.empty()));
+    return rows;
+  }
+
+  /**
+   * A full view sharing the aggregate of a running full view is added over the {@value #ROWS} rows
+   * while another thread commits single-row updates as fast as it can: the longest commit during the
+   * add (the other views' stall) vs how long the add took (what building it under the transaction
+   * lock would have stalled them).
+   */
+  private static Row migrationStall(Workspace workspace, Progress progress) throws Exception {
+    progress.say("dataflow: commits of a running view while a full view over " + ROWS + " rows is added");
+    try (Dataflow d = loaded(workspace.newDir("dataflow-migration"), false)) {
+      d.createView("running", ALL_SQL);
+      long[] values = new long[ROWS + 1];
+      for (int id = 1; id <= ROWS; id++) {
+        values[id] = id % 100;
+      }
+      java.util.concurrent.atomic.AtomicBoolean adding = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      List<Long> during = java.util.Collections.synchronizedList(new ArrayList<>());
+      Random random = new Random(7);
+      Thread feeder = new Thread(() -> {
+        long lsn = 0;
+        while (!stop.get()) {
+          int id = 1 + random.nextInt(ROWS);
+          long v = random.nextInt(100);
+          boolean before = adding.get();
+          long t0 = System.nanoTime();
+          d.commit("app", ++lsn, Instant.EPOCH,
+              new ChangeSet(List.of(), List.of(update(id, id % KEYS, values[id], v))));
+          long took = System.nanoTime() - t0;
+          values[id] = v;
+          if (before && adding.get()) {
+            during.add(took);
+          }
+        }
+      }, "bench-migration-feeder");
+      feeder.start();
+      Thread.sleep(500);
+      adding.set(true);
+      long t0 = System.nanoTime();
+      d.createView("added", ALL_SQL + " HAVING count(*) > 5");
+      double addMs = (System.nanoTime() - t0) / 1e6;
+      adding.set(false);
+      stop.set(true);
+      feeder.join();
+      double maxMs = during.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6;
+      return new Row("dataflow", "longest commit of a running view while a full view sharing its aggregate is added "
+          + "over " + String.format(java.util.Locale.ROOT, "%,d", ROWS) + " rows (off the lock) vs the time the add "
+          + "took (a backfill under the lock would stall commits that long)", "ms", maxMs, OptionalDouble.of(addMs),
+          new Goal.None(), List.of(maxMs), List.of(addMs), during.size() + " commits applied during the add",
+          during.isEmpty() ? Optional.of("no commit completed during the add") : Optional.empty());
+    }
+  }
+
+  /** Deltas/s of {@code sets} committed to a full filter → aggregate view on {@code threads} workers. */
+  private static double rawRate(Workspace workspace, int threads, List<ChangeSet> sets) throws Exception {
     try (Dataflow d = Dataflow.open(DataflowConfig.defaults(workspace.newDir("dataflow-rate"))
-        .withPartialState(false))) {
+        .withPartialState(false).withWorkerThreads(threads))) {
       d.snapshotBegin("app", 0, Instant.EPOCH);
       d.snapshotChange("app", 0, new SchemaChange("t", SchemaOp.CREATE_TABLE, "CREATE TABLE t(...)", COLUMNS,
           Optional.empty()));
       d.snapshotEnd("app", 0);
       d.createView("agg", "SELECT k, count(*), sum(v) FROM t WHERE v > 10 GROUP BY k");
-      int batch = 1_000;
-      int total = 400_000;
-      List<ChangeSet> sets = new ArrayList<>();
-      for (int b = 0; b < total / batch; b++) {
-        List<RowChange> changes = new ArrayList<>(batch);
-        for (int i = 0; i < batch; i++) {
-          long id = (long) b * batch + i + 1;
-          changes.add(insert(id, random.nextInt(KEYS), random.nextInt(100)));
-        }
-        sets.add(new ChangeSet(List.of(), changes));
-      }
+      long deltas = 0;
       long t0 = System.nanoTime();
       for (int b = 0; b < sets.size(); b++) {
         d.commit("app", b + 1, Instant.EPOCH, sets.get(b));
+        deltas += sets.get(b).rowChanges().size();
       }
-      double rate = total / ((System.nanoTime() - t0) / 1e9);
-      rows.add(new Row("dataflow", "deltas/s through filter -> aggregate, one core, 1,000-row commits (RocksDB "
-          + "base writes included)", "deltas/s", rate, OptionalDouble.empty(), new Goal.None(), List.of(rate),
-          List.of(), total + " inserts", Optional.empty()));
+      return deltas / ((System.nanoTime() - t0) / 1e9);
     }
-    return rows;
   }
 
   /**

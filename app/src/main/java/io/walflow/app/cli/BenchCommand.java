@@ -33,10 +33,20 @@ import picocli.CommandLine.Spec;
         "           and deletes (1- and 100-row transactions) against the rate SQLite",
         "           wrote them at (goal: ratio >= 1.0), and capture's catch-up",
         "           commits/s over a pre-written WAL with decoding on vs off.",
+        "  log      entries/s appended by walflow's log writer against Chronicle",
+        "           Queue's raw appender, same entries, same disk.",
+        "  dataflow incremental views against re-running the query in SQLite and",
+        "           against Kafka Streams; partial vs full state memory; deltas/s.",
+        "  views    commit->SSE delta latency, fan-out to many subscribers,",
+        "           lookups/s over HTTP and in process against SQLite.",
         "  replica  replica apply rows/s against raw RocksDB WriteBatch puts of",
         "           the same rows (goal: ratio >= 0.5), point reads/s with cache",
         "           hits and misses against raw RocksDB gets, and commit->visible",
         "           latency p50/p99 through a Kafka broker on loopback.",
+        "  views    the walflow run stack: commit->SSE delta p50/p99 (goal: p99",
+        "           <= 5 ms, commit window 0), fan-out to 10,000 in-process",
+        "           subscribers and 5,000 SSE connections, lookups/s over HTTP and",
+        "           in-process against SQLite running the same query.",
         "  repair   divergence repair of a replica with 0.1% of 1M rows damaged",
         "           at random against a full resync of the same replica: bytes",
         "           moved (goal: <= 2x the damaged rows' bytes) and time; capture",
@@ -55,7 +65,7 @@ import picocli.CommandLine.Spec;
         "Results and the machine they were measured on: docs/benchmarks.md"})
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--suite", defaultValue = "all", split = ",", paramLabel = "SUITE",
-      description = "Suite(s) to run: capture, decode or all (comma-separated or repeated; default: ${DEFAULT-VALUE}).")
+      description = "Suite(s) to run: capture, decode, log, dataflow, views, replica or all (comma-separated or repeated; default: ${DEFAULT-VALUE}).")
   List<String> suites;
 
   @Option(names = "--json", paramLabel = "FILE",

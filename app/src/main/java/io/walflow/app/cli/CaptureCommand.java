@@ -122,8 +122,23 @@ public final class CaptureCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     DigestSettings digests = new DigestSettings(digestEveryCommits,
         Durations.parse(digestEvery, "--digest-every"), digestBuckets);
-    Capture capture = Capture.start(cfg, digests);
-    Optional<LogRangeServer> server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
+    DataDirLock lock = DataDirLock.acquire(cfg.dataDir(), "walflow capture");
+    Capture capture;
+    try {
+      http.ifPresent(h -> Ports.requireFree("log range server of walflow capture", h.host(), h.port()));
+      capture = Capture.start(cfg, digests);
+    } catch (Exception e) {
+      lock.close();
+      throw e;
+    }
+    Optional<LogRangeServer> server;
+    try {
+      server = http.map(h -> LogRangeServer.start(cfg.dataDir(), h));
+    } catch (RuntimeException e) {
+      capture.close();
+      lock.close();
+      throw e;
+    }
     server.ifPresent(s -> LOG.info("serving the log by LSN range at {}/v1/log/{{db}}?fromLsn=N&toLsn=M", s.baseUrl()));
     Thread hook = new Thread(() -> {
       LOG.info("stopping: reading what is committed and appending it");
@@ -133,6 +148,7 @@ public final class CaptureCommand implements Callable<Integer> {
       } catch (Exception e) {
         LOG.error("while stopping: {}", e.toString());
       }
+      RunCommand.closeQuietly(lock);
       stopped.countDown();
     }, "walflow-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -144,7 +160,9 @@ public final class CaptureCommand implements Callable<Integer> {
       if (capture.failure().isPresent() && allFailed(capture.stats())) {
         LOG.error("every database stopped; exiting");
         Runtime.getRuntime().removeShutdownHook(hook);
+        server.ifPresent(LogRangeServer::close);
         capture.close();
+        lock.close();
         return 2;
       }
       if (every > 0) {

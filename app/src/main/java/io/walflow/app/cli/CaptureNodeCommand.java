@@ -33,7 +33,7 @@ public final class CaptureNodeCommand implements Callable<Integer> {
       description = "Address the log endpoint listens on (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token the log endpoint requires (repeatable).")
+  @Option(names = "--token", paramLabel = "TOKEN", split = ConfigFile.LIST_SPLIT, hideParamSyntax = true, description = "A bearer token the log endpoint requires (repeatable).")
   List<String> tokens = new ArrayList<>();
 
   @Option(names = "--open", description = "Serve the log endpoint without a token. Development only: anyone who can connect reads the whole log.")

@@ -70,7 +70,6 @@ public final class DemoCommand implements Callable<Integer> {
     if (open && token != null) {
       throw new IllegalArgumentException("--open and --token exclude each other");
     }
-    Files.createDirectories(dataDir);
     Path db = dataDir.resolve("news.db");
     String secret = open ? null : token != null ? token : newToken();
     List<String> args = new ArrayList<>(List.of("--db", "news=" + db, "--data-dir", dataDir.resolve("data").toString(),
@@ -95,10 +94,18 @@ public final class DemoCommand implements Callable<Integer> {
     RunCommand run = new RunCommand();
     new CommandLine(run).parseArgs(args.toArray(String[]::new));
 
-    try (NewsSite site = NewsSite.open(db, seed)) {
-      LOG.info("news site database {} ready", db);
+    DataDirLock lock = DataDirLock.acquire(dataDir, "walflow demo");
+    ViewStack stack;
+    try {
+      Ports.requireFree("HTTP API and live page of walflow demo", httpHost, httpPort);
+      try (NewsSite site = NewsSite.open(db, seed)) {
+        LOG.info("news site database {} ready", db);
+      }
+      stack = ViewStack.start(run.config());
+    } catch (Exception e) {
+      lock.close();
+      throw e;
     }
-    ViewStack stack = ViewStack.start(run.config());
     Thread writer = new Thread(() -> {
       try (NewsSite site = NewsSite.open(db, seed)) {
         site.run(writesPerSecond, 0);
@@ -117,6 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
       stack.close();
+      RunCommand.closeQuietly(lock);
       stopped.countDown();
     }, "walflow-demo-shutdown"));
     writer.start();

@@ -1,13 +1,13 @@
 package io.walflow.app.cli;
 
 import io.walflow.ingest.Replay;
+import io.walflow.ingest.progress.ProgressLine;
 import io.walflow.replica.replay.ReplicaReplay;
 import io.walflow.replica.verify.Report;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,19 +24,15 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "NAME", description = "The database's name in the log.")
   String db;
 
-  /** Exactly one target. */
-  static final class Target {
-    @Option(names = "--to", required = true, paramLabel = "FILE", description = "The database file to write (replaced atomically).")
-    Path to;
+  // Exactly one target (checked in call(), not by an @ArgGroup, whose options a configuration file could not set).
+  @Option(names = "--to", paramLabel = "FILE",
+      description = "The database file to write (replaced atomically). One of --to and --to-replica is required.")
+  Path to;
 
-    @Option(names = "--to-replica", required = true, paramLabel = "DIR",
-        description = {"A replica's data directory (walflow replica --data-dir) whose RocksDB is rebuilt, holding this database",
-            "only; built beside it and swapped in at the end. Stop the replica first."})
-    Path toReplica;
-  }
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Target target;
+  @Option(names = "--to-replica", paramLabel = "DIR",
+      description = {"A replica's data directory (walflow replica --data-dir) whose RocksDB is rebuilt, holding this database",
+          "only; built beside it and swapped in at the end. Stop the replica first."})
+  Path toReplica;
 
   @Option(names = "--lsn", paramLabel = "N", description = "The LSN to stop at (default: the last in the log).")
   Long lsn;
@@ -52,46 +48,38 @@ public final class ReplayCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     OptionalLong at = lsn == null ? OptionalLong.empty() : OptionalLong.of(lsn);
-    if (target.toReplica != null) {
+    if ((to == null) == (toReplica == null)) {
+      throw new IllegalArgumentException("give exactly one of --to FILE and --to-replica DIR");
+    }
+    if (toReplica != null) {
       return toReplica(out, err, at);
     }
     if (verify) {
       throw new IllegalArgumentException("--verify goes with --to-replica (a file written with --to is the log's state by construction)");
     }
-    long[] lastShown = {System.nanoTime(), -1};
-    Replay.Result r = Replay.toFile(dataDir, db, at, target.to, reached -> {
-      long now = System.nanoTime();
-      if (now - lastShown[0] > 1_000_000_000L) {
-        err.printf("\rreplaying %s: LSN %d%s", db, reached, lsn == null ? "" : " of " + lsn);
-        err.flush();
-        lastShown[0] = now;
-        lastShown[1] = reached;
-      }
-    });
-    if (lastShown[1] >= 0) {
-      err.println();
-    }
+    ProgressLine progress = new ProgressLine("replaying '" + db + "', LSN reached", lsn == null ? 0 : lsn, "LSNs", err);
+    Replay.Result r = Replay.toFile(dataDir, db, at, to, progress::update);
+    progress.finish(r.lsn());
     out.printf("wrote %s: database '%s' at LSN %d (%d pages of %d bytes; snapshot LSN %d + %d commits)%n",
-        target.to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
+        to, r.db(), r.lsn(), r.pages(), r.pageSize(), r.snapshotLsn(), r.commitsApplied());
     return 0;
   }
 
   private int toReplica(PrintWriter out, PrintWriter err, OptionalLong at) throws Exception {
-    long[] lastShown = {System.nanoTime(), -1};
-    ReplicaReplay.Result r = ReplicaReplay.toReplica(dataDir, db, at, target.toReplica, verify, (reached, first, last) -> {
-      long now = System.nanoTime();
-      if (now - lastShown[0] > 500_000_000L) {
-        err.print("\r" + bar(reached, first, last));
-        err.flush();
-        lastShown[0] = now;
-        lastShown[1] = reached;
-      }
-    });
-    if (lastShown[1] >= 0) {
-      err.println("\r" + bar(r.lsn(), r.snapshotLsn(), r.lsn()));
+    try (DataDirLock lock = DataDirLock.acquire(toReplica, "walflow replay --to-replica")) {
+      return rebuildReplica(out, err, at);
     }
+  }
+
+  private int rebuildReplica(PrintWriter out, PrintWriter err, OptionalLong at) throws Exception {
+    ProgressLine progress = new ProgressLine("rebuilding replica of '" + db + "'", 0, "commits", err);
+    ReplicaReplay.Result r = ReplicaReplay.toReplica(dataDir, db, at, toReplica, verify, (reached, first, last) -> {
+      progress.total(last - first);
+      progress.update(Math.max(0, reached - first));
+    });
+    progress.finish(r.lsn() - r.snapshotLsn());
     out.printf("rebuilt replica %s: database '%s' at LSN %d (snapshot LSN %d + %d commits, %d rows applied)%n",
-        target.toReplica, r.db(), r.lsn(), r.snapshotLsn(), r.commits(), r.rows());
+        toReplica, r.db(), r.lsn(), r.snapshotLsn(), r.commits(), r.rows());
     if (r.verification().isPresent()) {
       Report v = r.verification().get();
       v.differences().forEach(d -> out.println(d.describe()));
@@ -103,14 +91,5 @@ public final class ReplayCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
-  }
-
-  /** {@code [#########...........]  45%  LSN 450 of 1000}. */
-  static String bar(long reached, long first, long last) {
-    double f = last <= first ? 1 : Math.max(0, Math.min(1, (reached - first) / (double) (last - first)));
-    int width = 30;
-    int done = (int) Math.round(f * width);
-    return "[" + "#".repeat(done) + ".".repeat(width - done) + "] " + String.format("%3d%%", Math.round(f * 100))
-        + "  LSN " + Math.max(reached, 0) + " of " + last;
   }
 }

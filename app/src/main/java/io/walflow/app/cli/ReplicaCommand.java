@@ -22,9 +22,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code walflow replica}: a regional read replica serving HTTP until SIGINT/SIGTERM. */
 @Command(name = "replica", mixinStandardHelpOptions = true,
@@ -38,16 +39,13 @@ public final class ReplicaCommand implements Callable<Integer> {
       description = "The replica's region; its Kafka consumer group is walflow-replica-NAME.")
   String region;
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Source source;
+  // Exactly one source (checked in call(), not by an @ArgGroup, whose options a configuration file could not set).
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+      description = "Consume the log from Kafka (bootstrap servers). One of --kafka and --from-log is required.")
+  String kafka;
 
-  static final class Source {
-    @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Consume the log from Kafka (bootstrap servers).")
-    String kafka;
-
-    @Option(names = "--from-log", paramLabel = "DIR", description = "Tail a local walflow log instead (capture's --data-dir).")
-    Path fromLog;
-  }
+  @Option(names = "--from-log", paramLabel = "DIR", description = "Tail a local walflow log instead (capture's --data-dir).")
+  Path fromLog;
 
   @Option(names = "--topic", defaultValue = KafkaSettings.DEFAULT_TOPIC, paramLabel = "TOPIC",
       description = "The log's Kafka topic (default: ${DEFAULT-VALUE}).")
@@ -64,7 +62,7 @@ public final class ReplicaCommand implements Callable<Integer> {
       description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token that reads require (repeatable).")
+  @Option(names = "--token", paramLabel = "TOKEN", split = ConfigFile.LIST_SPLIT, hideParamSyntax = true, description = "A bearer token that reads require (repeatable).")
   List<String> tokens = new ArrayList<>();
 
   @Option(names = "--tokens-file", paramLabel = "FILE", description = "A file of bearer tokens, one per line ('#' starts a comment).")
@@ -95,8 +93,14 @@ public final class ReplicaCommand implements Callable<Integer> {
   @Option(names = "--repair-token", paramLabel = "TOKEN", description = "The bearer token of --repair-from (none for an endpoint started with --open).")
   String repairToken;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if ((kafka == null) == (fromLog == null)) {
+      throw new IllegalArgumentException("give exactly one of --kafka BOOTSTRAP and --from-log DIR");
+    }
     if (repairToken != null && repairFrom == null) {
       throw new IllegalArgumentException("--repair-token needs --repair-from URL");
     }
@@ -108,25 +112,38 @@ public final class ReplicaCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--min-free-disk-mb must be >= 0, got " + minFreeMb);
     }
     ReplicaConfig config = new ReplicaConfig(region, dataDir, cacheRows, sync, minFreeMb << 20);
-    Replica replica = Replica.open(config);
-    EntrySource entries = source.kafka != null ? new KafkaSource(source.kafka, topic, region) : new LocalLogSource(source.fromLog);
-    ReplicaHttpServer server;
+    DataDirLock lock = DataDirLock.acquire(dataDir, "walflow replica");
+    Replica replica;
     try {
+      Ports.requireFree("HTTP API of walflow replica", httpHost, httpPort);
+      replica = Replica.open(config);
+    } catch (Exception e) {
+      lock.close();
+      throw e;
+    }
+    ReplicaHttpServer server;
+    BootstrapProgress bootstrap = new BootstrapProgress(replica, region, spec.commandLine().getErr());
+    try {
+      EntrySource entries = kafka != null ? new KafkaSource(kafka, topic, region) : new LocalLogSource(fromLog);
       replica.start(entries, repair);
       server = ReplicaHttpServer.start(replica, http);
     } catch (RuntimeException e) {
+      bootstrap.close();
       replica.close();
+      lock.close();
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: HTTP, then the apply thread (after its transaction), then RocksDB");
       server.close();
+      bootstrap.close();
       replica.close();
+      RunCommand.closeQuietly(lock);
       stopped.countDown();
     }, "walflow-replica-shutdown"));
     LOG.info("replica {} serving {} from {} ({})", region, server.baseUrl(), dataDir.toAbsolutePath(),
-        source.kafka != null ? "kafka " + source.kafka + " topic " + topic : "log " + source.fromLog);
+        kafka != null ? "kafka " + kafka + " topic " + topic : "log " + fromLog);
     while (!stopped.await(every > 0 ? every : 1000, TimeUnit.MILLISECONDS)) {
       if (every > 0) {
         ReplicaStatus s = replica.status();

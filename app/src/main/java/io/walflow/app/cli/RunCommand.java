@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,24 +41,22 @@ public final class RunCommand implements Callable<Integer> {
       description = "Port of the HTTP API (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int httpPort;
 
-  @Option(names = "--view", paramLabel = "NAME=SQL",
+  @Option(names = "--view", paramLabel = "NAME=SQL", split = ConfigFile.LIST_SPLIT, hideParamSyntax = true,
       description = "A view to create at start, once every database's snapshot is applied (repeatable).")
   List<String> views = List.of();
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Auth auth;
+  // Exactly one of --token, --tokens-file and --open (checked in config(), not by an @ArgGroup, whose
+  // options a configuration file could not set).
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "The bearer token with every right (16+ characters). One of --token, --tokens-file, --open is required.")
+  String token;
 
-  static final class Auth {
-    @Option(names = "--token", paramLabel = "TOKEN", description = "The bearer token with every right (16+ characters).")
-    String token;
+  @Option(names = "--tokens-file", paramLabel = "FILE",
+      description = "Tokens with per-view rights, one per line: TOKEN admin|read:*|read:VIEW[,…] (docs/http-api.md).")
+  Path tokensFile;
 
-    @Option(names = "--tokens-file", paramLabel = "FILE",
-        description = "Tokens with per-view rights, one per line: TOKEN admin|read:*|read:VIEW[,…] (docs/http-api.md).")
-    Path tokensFile;
-
-    @Option(names = "--open", description = "No authentication at all: local development only (announced loudly).")
-    boolean open;
-  }
+  @Option(names = "--open", description = "No authentication at all: local development only (announced loudly).")
+  boolean open;
 
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Where the engine keeps its base tables (default: DATA_DIR/dataflow; emptied at start).")
@@ -68,6 +65,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--memory-mb", defaultValue = "256", paramLabel = "MB",
       description = "Bound on the engine's partial state (default: ${DEFAULT-VALUE}).")
   long memoryMb;
+
+  @Option(names = "--worker-threads", defaultValue = "1", paramLabel = "N",
+      description = "Threads the dataflow applies a transaction on (default: ${DEFAULT-VALUE}; see docs/dataflow.md).")
+  int workerThreads;
 
   @Option(names = "--history", defaultValue = "1024", paramLabel = "N",
       description = "Deltas kept per view and arguments for resuming subscribers (default: ${DEFAULT-VALUE}).")
@@ -96,11 +97,20 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StackConfig config = config();
-    ViewStack stack = ViewStack.start(config);
+    DataDirLock lock = DataDirLock.acquire(config.capture().dataDir(), "walflow run");
+    ViewStack stack;
+    try {
+      Ports.requireFree("HTTP API of walflow run", httpHost, httpPort);
+      stack = ViewStack.start(config);
+    } catch (Exception e) {
+      lock.close();
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: HTTP server, subscriptions, capture, engine");
       stack.close();
+      closeQuietly(lock);
       stopped.countDown();
     }, "walflow-shutdown"));
     LOG.info("running: {} database(s), {} view(s), HTTP on {}:{}", config.capture().databases().size(),
@@ -117,6 +127,14 @@ public final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
+  static void closeQuietly(DataDirLock lock) {
+    try {
+      lock.close();
+    } catch (java.io.IOException e) {
+      LOG.warn("while releasing the data directory's lock: {}", e.toString());
+    }
+  }
+
   StackConfig config() throws java.io.IOException {
     Map<String, String> initial = new LinkedHashMap<>();
     for (String v : views) {
@@ -128,17 +146,24 @@ public final class RunCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--view " + v.substring(0, eq) + " is given twice");
       }
     }
-    Access access = auth.open ? Access.open()
-        : auth.token != null ? Access.token(auth.token) : Access.fromFile(auth.tokensFile);
+    int auths = (token != null ? 1 : 0) + (tokensFile != null ? 1 : 0) + (open ? 1 : 0);
+    if (auths != 1) {
+      throw new IllegalArgumentException("give exactly one of --token TOKEN, --tokens-file FILE and --open"
+          + (auths == 0 ? "" : " (got " + auths + ")"));
+    }
+    Access access = open ? Access.open() : token != null ? Access.token(token) : Access.fromFile(tokensFile);
     OverflowPolicy policy = switch (overflow.toLowerCase()) {
       case "conflate" -> OverflowPolicy.CONFLATE;
       case "fail" -> OverflowPolicy.FAIL;
       default -> throw new IllegalArgumentException("--overflow must be conflate or fail, got '" + overflow + "'");
     };
+    if (workerThreads < 1) {
+      throw new IllegalArgumentException("--worker-threads must be at least 1, got " + workerThreads);
+    }
     var captureConfig = capture.config();
     Path state = stateDir != null ? stateDir : captureConfig.dataDir().resolve("dataflow");
     return new StackConfig(captureConfig,
-        DataflowConfig.defaults(state).withMemoryBound(memoryMb << 20),
+        DataflowConfig.defaults(state).withMemoryBound(memoryMb << 20).withWorkerThreads(workerThreads),
         ViewsConfig.defaults().withHistorySize(history).withBuffer(buffer, policy)
             .withProgressInterval(Durations.parse(progressEvery, "--progress-every")),
         HttpConfig.defaults(access).withAddress(httpHost, httpPort).withRate(rate, 2 * rate)

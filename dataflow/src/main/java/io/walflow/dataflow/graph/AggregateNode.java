@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GROUP BY with retractable aggregates. Emits, per group a transaction changed, -old and +new (or
@@ -73,7 +74,7 @@ final class AggregateNode extends Node {
       inputPartition[i] = groupColumns[partitionColumns[i]];
     }
     if (!partial) {
-      partitions.put(Key.EMPTY, new HashMap<>());
+      partitions.put(Key.EMPTY, new ConcurrentHashMap<>());
     }
   }
 
@@ -95,6 +96,15 @@ final class AggregateNode extends Node {
   @Override
   boolean partial() {
     return partial;
+  }
+
+  /**
+   * By group: one group's state is updated by one worker thread (without
+   * a key there is one state: not split).
+   */
+  @Override
+  int[] shardColumns() {
+    return groupColumns.length == 0 ? null : groupColumns;
   }
 
   private record Touched(Key partition, Key group, Row old) {}
@@ -146,7 +156,7 @@ final class AggregateNode extends Node {
     }
     Map<Key, Group> groups = partitions.get(key);
     if (groups == null) {
-      groups = new HashMap<>();
+      groups = new ConcurrentHashMap<>();
       ingest(groups, inputs.get(0).pull(inputPartition, key));
       partitions.put(key, groups);
     }

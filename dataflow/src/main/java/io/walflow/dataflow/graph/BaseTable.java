@@ -113,8 +113,11 @@ public final class BaseTable {
     store.dropTable(id);
   }
 
-  /** Rows whose {@code cols} equal {@code key} (all rows when {@code cols} is empty). */
-  List<Value[]> lookup(int[] cols, Key key) {
+  /**
+   * Rows whose {@code cols} equal {@code key} (all rows when {@code cols} is empty). Synchronized:
+   * lazy join fills of different components may ask for the same new index at once.
+   */
+  synchronized List<Value[]> lookup(int[] cols, Key key) {
     List<Value[]> out = new ArrayList<>();
     if (cols.length == 0) {
       store.scan(id, out::add);
@@ -132,6 +135,22 @@ public final class BaseTable {
         out.add(row);
       }
     }
+    return out;
+  }
+
+  /**
+   * Rows whose {@code cols} equal {@code key} (all rows when {@code cols} is empty) as they were
+   * when {@code at} was taken; reads the whole table and creates no index (a view being built off
+   * the transaction lock must not write to the store).
+   */
+  List<Value[]> lookup(int[] cols, Key key, BaseStore.Snapshot at) {
+    List<Value[]> out = new ArrayList<>();
+    store.scan(id, at, row -> {
+      Row r = new Row(row);
+      if (cols.length == 0 || (!Semantics.hasNull(r, cols) && Semantics.key(r, cols).equals(key))) {
+        out.add(row);
+      }
+    });
     return out;
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * DISTINCT (and UNION): each row once, with SQLite's equality (1 and 1.0 are one row, NULLs are
@@ -28,7 +29,7 @@ final class DistinctNode extends Node {
     super(plan, List.of(input), partitionColumns);
     this.partial = partial;
     if (!partial) {
-      partitions.put(Key.EMPTY, new HashMap<>());
+      partitions.put(Key.EMPTY, new ConcurrentHashMap<>());
     }
   }
 
@@ -70,6 +71,12 @@ final class DistinctNode extends Node {
     }
   }
 
+  /** By row: one distinct row's count is updated by one worker thread. */
+  @Override
+  int[] shardColumns() {
+    return java.util.stream.IntStream.range(0, plan.columns().size()).toArray();
+  }
+
   @Override
   List<Delta> process(int port, List<Delta> deltas) {
     List<Delta> out = new ArrayList<>();
@@ -90,7 +97,7 @@ final class DistinctNode extends Node {
     } else {
       rows = partitions.get(key);
       if (rows == null) {
-        rows = new HashMap<>();
+        rows = new ConcurrentHashMap<>();
         ingest(rows, inputs.get(0).pull(partitionColumns, key), null);
         partitions.put(key, rows);
       }

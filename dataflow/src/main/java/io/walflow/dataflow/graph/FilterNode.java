@@ -32,6 +32,11 @@ final class FilterNode extends Node {
   }
 
   @Override
+  int[] shardColumns() {
+    return new int[0];
+  }
+
+  @Override
   List<Row> pull(int[] columns, Key key) {
     List<Row> out = new ArrayList<>();
     for (Row r : inputs.get(0).pull(columns, key)) {

@@ -1,5 +1,6 @@
 package io.walflow.dataflow.graph;
 
+import io.walflow.dataflow.plan.Affinity;
 import io.walflow.dataflow.plan.Plan;
 import io.walflow.dataflow.plan.ViewPlan;
 import io.walflow.dataflow.state.BaseStore;
@@ -19,7 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 
 /**
@@ -34,26 +35,34 @@ import java.util.concurrent.Future;
  * <p><b>Propagation.</b> A transaction is written to the base-table store in one batch, then its
  * deltas flow through the operators in topological order. Operators that share no state form
  * independent components (connected through scans only); components run in parallel on the worker
- * threads, and {@link #apply} returns only when all are done, so the caller publishes a whole
+ * threads, and within a component an operator's deltas are split by key across them ({@link
+ * Shards}); {@link #apply} returns only when all are done, so the caller publishes a whole
  * transaction or nothing.
+ *
+ * <p><b>Migrations.</b> A view can be built off the engine's lock ({@link #migrate}, {@link
+ * Migration}) and joined to the live graph afterwards ({@link #finish}).
  *
  * <p>Not thread-safe: the engine calls it under its transaction lock.
  */
 public final class Graph {
   private final BaseStore store;
-  private final ExecutorService workers;
+  /** Null: everything runs on the caller's thread. */
+  private final Shards shards;
   private final Map<String, Map<String, BaseTable>> tables = new HashMap<>();
   private final Map<Object, Node> shared = new HashMap<>();
   private final Map<Node, Integer> componentOf = new IdentityHashMap<>();
   private List<List<Node>> components = List.of();
   private final Set<Node> live = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Views being built off the transaction lock; each gets every later transaction of its database. */
+  private final List<Migration> migrations = new ArrayList<>();
 
   /**
-   * @param workers runs components in parallel; null runs everything on the caller's thread
+   * @param workers runs components and operator shards in parallel; null runs everything on the
+   *     caller's thread
    */
-  public Graph(BaseStore store, ExecutorService workers) {
+  public Graph(BaseStore store, ForkJoinPool workers) {
     this.store = store;
-    this.workers = workers;
+    this.shards = workers == null ? null : new Shards(workers);
   }
 
   // ---- base tables --------------------------------------------------------------------------
@@ -86,6 +95,7 @@ public final class Graph {
 
   /** Removes and deletes every table of a database (before a snapshot's tables are installed). */
   public void dropDatabase(String db) {
+    invalidateMigrations(db);
     Map<String, BaseTable> old = tables.remove(db);
     if (old != null) {
       old.values().forEach(BaseTable::drop);
@@ -172,6 +182,60 @@ public final class Graph {
     throw new IllegalStateException("unknown plan node " + plan.getClass().getSimpleName());
   }
 
+  /**
+   * Whether the side of a partial join opposite {@code partialSide} can hold join keys lazily:
+   * filled by a lookup of the raw key values, which is right only when the join's comparison
+   * affinity cannot change that side's values — each key column is a stored column (traced through
+   * the plan) of the same affinity class as the comparison, or the comparison applies none.
+   */
+  static boolean lazyJoinable(Plan.Join j, int partialSide) {
+    Plan other = partialSide == 0 ? j.right() : j.left();
+    List<Integer> otherKeys = partialSide == 0 ? j.rightKeys() : j.leftKeys();
+    for (int i = 0; i < otherKeys.size(); i++) {
+      Affinity compare = j.keyAffinities().get(i);
+      if (compare == Affinity.NONE || compare == Affinity.BLOB) {
+        continue;
+      }
+      Affinity stored = storedAffinity(other, otherKeys.get(i));
+      boolean same = stored != null
+          && (stored.isNumeric() ? compare.isNumeric() : stored == Affinity.TEXT && compare == Affinity.TEXT);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The declared affinity of the table column {@code column} of {@code plan} copies, or null. */
+  private static Affinity storedAffinity(Plan plan, int column) {
+    if (plan instanceof Plan.Scan s) {
+      return s.affinities().get(column);
+    } else if (plan instanceof Plan.Filter f) {
+      return storedAffinity(f.input(), column);
+    } else if (plan instanceof Plan.Distinct d) {
+      return storedAffinity(d.input(), column);
+    } else if (plan instanceof Plan.TopK t) {
+      return storedAffinity(t.input(), column);
+    } else if (plan instanceof Plan.Project p) {
+      int source = ProjectNode.source(p, column);
+      return source < 0 ? null : storedAffinity(p.input(), source);
+    } else if (plan instanceof Plan.Aggregate a) {
+      return column < a.groupBy().size() ? storedAffinity(a.input(), a.groupBy().get(column)) : null;
+    } else if (plan instanceof Plan.Join j) {
+      int leftWidth = j.left().columns().size();
+      return column < leftWidth ? storedAffinity(j.left(), column) : storedAffinity(j.right(), column - leftWidth);
+    } else if (plan instanceof Plan.Union u) {
+      Affinity first = storedAffinity(u.inputs().get(0), column);
+      for (Plan in : u.inputs()) {
+        if (first == null || storedAffinity(in, column) != first) {
+          return null;
+        }
+      }
+      return first;
+    }
+    return null;
+  }
+
   /** The join side holding all {@code columns} (the left one for none), or -1. */
   private static int joinSide(Plan.Join j, int[] columns) {
     int leftWidth = j.left().columns().size();
@@ -219,6 +283,135 @@ public final class Graph {
     }
   }
 
+  /** The key under which an operator is shared: full ones by plan, partial ones per view and key. */
+  private static Object identity(String view, Plan plan, int[] cols) {
+    return plan instanceof Plan.Scan || cols == null ? plan : List.of(view, plan, Arrays.toString(cols));
+  }
+
+  // ---- migrations: building a view off the transaction lock --------------------------------
+
+  /**
+   * Starts building a view off the transaction lock (call under it): resolves the plan's tables,
+   * takes a store snapshot at the current state, and from now on queues every transaction of the
+   * view's database for it. Then {@link Migration#build()} and {@link Migration#catchUp()} run
+   * without the lock, and {@link #finish} (under the lock) joins it to the live graph.
+   *
+   * @throws MissingTableException when a scanned table does not exist
+   */
+  public Migration migrate(String view, ViewPlan vp, boolean partial, Set<Key> watched) {
+    Map<Plan.Scan, BaseTable> resolved = new HashMap<>();
+    collectScans(vp.plan(), resolved);
+    int[] keyColumns = vp.keyColumns().stream().mapToInt(Integer::intValue).toArray();
+    Migration m = new Migration(this, view, vp, partial && traceable(vp.plan(), keyColumns), watched, resolved,
+        store.snapshot());
+    migrations.add(m);
+    return m;
+  }
+
+  private void collectScans(Plan plan, Map<Plan.Scan, BaseTable> out) {
+    if (plan instanceof Plan.Scan s) {
+      BaseTable t = table(s.db(), s.table());
+      if (t == null) {
+        throw new MissingTableException("table " + s.db() + "." + s.table() + " does not exist");
+      }
+      out.put(s, t);
+    } else if (plan instanceof Plan.Filter f) {
+      collectScans(f.input(), out);
+    } else if (plan instanceof Plan.Project p) {
+      collectScans(p.input(), out);
+    } else if (plan instanceof Plan.Aggregate a) {
+      collectScans(a.input(), out);
+    } else if (plan instanceof Plan.Distinct d) {
+      collectScans(d.input(), out);
+    } else if (plan instanceof Plan.TopK t) {
+      collectScans(t.input(), out);
+    } else if (plan instanceof Plan.Union u) {
+      u.inputs().forEach(i -> collectScans(i, out));
+    } else if (plan instanceof Plan.Join j) {
+      collectScans(j.left(), out);
+      collectScans(j.right(), out);
+    } else {
+      throw new IllegalStateException("unknown plan node " + plan.getClass().getSimpleName());
+    }
+  }
+
+  /** Builds a migration's private operators from its snapshot (off the lock; see {@link Migration#build()}). */
+  void buildPrivately(Migration m) {
+    Builder b = new Builder(m.view, m);
+    Node top = b.build(m.plan.plan(), m.partial ? m.keyColumns() : null);
+    ReaderNode reader = new ReaderNode(top, m.keyColumns(), m.partial, m.watched);
+    top.outputs.add(new Node.Edge(reader, 0));
+    reader.backfill();
+    m.reader = reader;
+  }
+
+  /** Marks the migrations of {@code db} stale: a schema change or snapshot makes them rebuild. */
+  public void invalidateMigrations(String db) {
+    for (Migration m : migrations) {
+      if (m.plan.db().equals(db)) {
+        m.invalidate();
+      }
+    }
+  }
+
+  /** Stops every migration (the engine closes; under the lock). */
+  public void abandonMigrations() {
+    for (Migration m : List.copyOf(migrations)) {
+      abandon(m);
+    }
+  }
+
+  /** Stops a migration and frees its snapshot (under the lock). */
+  public void abandon(Migration m) {
+    migrations.remove(m);
+    m.close();
+  }
+
+  /**
+   * Joins a built, caught-up migration to the live graph (under the lock, after a last {@link
+   * Migration#catchUp()}): its operators whose sub-plan the live graph already has are replaced by
+   * the shared ones (equal plans at the same LSN hold equal rows, so the operators above them are
+   * consistent), the others become live and shareable, its scans read the live store.
+   */
+  public ViewGraph finish(Migration m) {
+    migrations.remove(m);
+    m.close();
+    for (Node n : m.identities.keySet()) {
+      n.outputs.clear();
+    }
+    Builder b = new Builder(m.view);
+    ReaderNode reader = m.reader;
+    reader.inputs.set(0, merge(reader.inputs.get(0), m, b));
+    b.attach(reader);
+    b.used.add(reader);
+    recomputeComponents();
+    return new ViewGraph(reader, List.copyOf(b.used), List.copyOf(b.partials), Set.copyOf(b.tables), m.partial);
+  }
+
+  private Node merge(Node mine, Migration m, Builder b) {
+    Object identity = m.identities.get(mine);
+    Node existing = shared.get(identity);
+    if (existing != null) {
+      b.acquire(existing);
+      return existing;
+    }
+    for (int port = 0; port < mine.inputs.size(); port++) {
+      mine.inputs.set(port, merge(mine.inputs.get(port), m, b));
+    }
+    if (mine instanceof ScanNode s) {
+      s.readAt(null);
+      s.table().scans.add(s);
+      b.tables.add(s.table());
+    }
+    b.attach(mine);
+    b.used.add(mine);
+    shared.put(identity, mine);
+    if (mine.partial()) {
+      b.partials.add(mine);
+    }
+    return mine;
+  }
+
   /** Releases a view's operators; those no other view uses are removed. */
   public void release(ViewGraph g) {
     List<Node> nodes = g.nodes();
@@ -250,9 +443,20 @@ public final class Graph {
     final List<Node> used = new ArrayList<>();
     final List<Node> partials = new ArrayList<>();
     final Set<BaseTable> tables = new LinkedHashSet<>();
+    /**
+     * Null for a build into the live graph. Otherwise a private build off the transaction lock: it
+     * shares nothing with the live graph (equal sub-plans within the view are built once), its
+     * scans read the migration's store snapshot and tables, and it touches no graph state.
+     */
+    final Migration migration;
 
     Builder(String view) {
+      this(view, null);
+    }
+
+    Builder(String view, Migration migration) {
       this.view = view;
+      this.migration = migration;
     }
 
     /** References a shared operator and everything below it, as building it again would. */
@@ -279,7 +483,21 @@ public final class Graph {
     }
 
     Node build(Plan plan, int[] cols) {
-      Object identity = plan instanceof Plan.Scan || cols == null ? plan : List.of(view, plan, Arrays.toString(cols));
+      Object identity = identity(view, plan, cols);
+      if (migration != null) {
+        Node mine = migration.built.get(identity);
+        if (mine != null) {
+          return mine;
+        }
+        Node n = create(plan, cols);
+        for (int port = 0; port < n.inputs.size(); port++) {
+          n.inputs.get(port).outputs.add(new Node.Edge(n, port));
+        }
+        migration.built.put(identity, n);
+        migration.identities.put(n, identity);
+        n.backfill();
+        return n;
+      }
       Node existing = shared.get(identity);
       if (existing != null) {
         acquire(existing);
@@ -300,13 +518,17 @@ public final class Graph {
       int[] partition = cols == null ? new int[0] : cols;
       boolean partial = cols != null;
       if (plan instanceof Plan.Scan s) {
-        BaseTable t = table(s.db(), s.table());
+        BaseTable t = migration != null ? migration.tables.get(s) : table(s.db(), s.table());
         if (t == null) {
           throw new MissingTableException("table " + s.db() + "." + s.table() + " does not exist");
         }
         ScanNode n = new ScanNode(s, t);
         if (n.table() == null) {
           throw new MissingTableException(n.bind(t));
+        }
+        if (migration != null) {
+          n.readAt(migration.snapshot);
+          return n;
         }
         t.scans.add(n);
         tables.add(t);
@@ -344,7 +566,7 @@ public final class Graph {
         int[] sc = cols == null ? null : sideColumns(j, side, cols);
         Node left = build(j.left(), side == 0 ? sc : null);
         Node right = build(j.right(), side == 1 ? sc : null);
-        return new JoinNode(j, left, right, partition, side);
+        return new JoinNode(j, left, right, partition, side, side >= 0 && lazyJoinable(j, side));
       }
       throw new IllegalStateException("unknown plan node " + plan.getClass().getSimpleName());
     }
@@ -418,6 +640,11 @@ public final class Graph {
       }
       batch.commit();
     }
+    for (Migration m : migrations) {
+      if (m.plan.db().equals(db)) {
+        m.enqueue(byTable);
+      }
+    }
     Map<Integer, Map<Node, List<Delta>[]>> seeds = new HashMap<>();
     for (Map.Entry<BaseTable, List<Value[][]>> e : byTable.entrySet()) {
       for (ScanNode scan : e.getKey().scans) {
@@ -440,7 +667,7 @@ public final class Graph {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Delta> pending(Map<Node, List<Delta>[]> pending, Node.Edge edge) {
+  static List<Delta> pending(Map<Node, List<Delta>[]> pending, Node.Edge edge) {
     List<Delta>[] ports = pending.computeIfAbsent(edge.to(), n -> new List[n.inputs.size()]);
     if (ports[edge.port()] == null) {
       ports[edge.port()] = new ArrayList<>();
@@ -456,10 +683,10 @@ public final class Graph {
 
   private List<Failure> run(Map<Integer, Map<Node, List<Delta>[]>> seeds) {
     List<Failure> failures = new ArrayList<>();
-    if (workers == null || seeds.size() < 2) {
+    if (shards == null) {
       seeds.forEach((c, p) -> {
         try {
-          propagate(components.get(c), p);
+          propagate(components.get(c), p, null);
         } catch (RuntimeException e) {
           failures.add(new Failure(components.get(c), e));
         }
@@ -467,7 +694,7 @@ public final class Graph {
       return failures;
     }
     Map<Integer, Future<?>> running = new LinkedHashMap<>();
-    seeds.forEach((c, p) -> running.put(c, workers.submit(() -> propagate(components.get(c), p))));
+    seeds.forEach((c, p) -> running.put(c, shards.pool().submit(() -> propagate(components.get(c), p, shards))));
     for (Map.Entry<Integer, Future<?>> f : running.entrySet()) {
       try {
         f.getValue().get();
@@ -482,7 +709,8 @@ public final class Graph {
     return failures;
   }
 
-  private static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending) {
+  /** Runs a component's pending deltas through its operators, in order; sharded when {@code shards}. */
+  static void propagate(List<Node> component, Map<Node, List<Delta>[]> pending, Shards shards) {
     for (Node n : component) {
       List<Delta>[] ports = pending.remove(n);
       if (ports == null) {
@@ -492,13 +720,14 @@ public final class Graph {
         if (ports[port] == null || ports[port].isEmpty()) {
           continue;
         }
-        List<Delta> out = n.process(port, ports[port]);
+        List<Delta> out = shards == null ? n.process(port, ports[port]) : shards.process(n, port, ports[port]);
         if (!out.isEmpty()) {
           for (Node.Edge e : n.outputs) {
             pending(pending, e).addAll(out);
           }
         }
       }
+      n.afterTransaction();
     }
   }
 

@@ -16,9 +16,16 @@ import java.util.Map;
  * (or a self-join) yields ΔL⋈R + L'⋈ΔR, each pair once. A LEFT join emits a left row padded with
  * NULLs while it has no match, and retracts it when the first match appears.
  *
- * <p>At most one side is partial (partitioned by the view's key, traced to that side's columns);
- * the other is held in full. Deltas for unheld partitions are dropped; an upquery fills a partition
- * of the partial side from its input.
+ * <p>At most one side is partial (partitioned by the view's key, traced to that side's columns).
+ * Deltas for unheld partitions are dropped; an upquery fills a partition of the partial side from
+ * its input. The other side is then <em>lazy</em> when its key values compare as stored (see {@link
+ * Graph}): it holds only the join keys of the partial side's held rows, filled from its input by
+ * join key when the first such row arrives and forgotten when the last one goes; its deltas for
+ * other join keys are dropped. Otherwise the other side is held in full.
+ *
+ * <p>A lazy fill during a transaction reads the other input after the transaction (inputs are
+ * applied first); the other side's deltas of that transaction for that join key are then skipped,
+ * which gives exactly ΔP⋈O' (no held row had that key before, so P⋈ΔO is empty there).
  */
 final class JoinNode extends Node {
   private static final Value[] NO_PARAMS = {};
@@ -33,6 +40,12 @@ final class JoinNode extends Node {
   private final RowPredicate residual;
   private final int rightWidth;
   private final Side[] sides = {new Side(), new Side()};
+  /** The side holding join keys lazily, or -1 (full join, or the other side is held in full). */
+  private final int lazySide;
+  /** Lazy join keys held, with how many rows of the partial side's held partitions have them. */
+  private final Map<Key, Integer> refs = new HashMap<>();
+  /** Lazy join keys filled during the current transaction (their deltas of it are in the fill). */
+  private final java.util.Set<Key> filledNow = new java.util.HashSet<>();
 
   private static final class Side {
     final Map<Key, Map<Row, Integer>> byJoinKey = new HashMap<>();
@@ -43,8 +56,9 @@ final class JoinNode extends Node {
   /**
    * @param partialSide -1 for a full join, or the side (0 left, 1 right) whose columns hold the
    *     partition columns
+   * @param lazy whether the other side of a partial join holds only the join keys it needs
    */
-  JoinNode(Plan.Join plan, Node left, Node right, int[] partitionColumns, int partialSide) {
+  JoinNode(Plan.Join plan, Node left, Node right, int[] partitionColumns, int partialSide, boolean lazy) {
     super(plan, List.of(left, right), partitionColumns);
     this.join = plan;
     this.keys = new int[][] {
@@ -56,6 +70,7 @@ final class JoinNode extends Node {
     this.rightWidth = plan.right().columns().size();
     this.sidePartition = Arrays.stream(partitionColumns).map(c -> partialSide == 1 ? c - leftWidth : c).toArray();
     this.residual = plan.residual().map(Semantics::predicate).orElse(null);
+    this.lazySide = partialSide >= 0 && lazy ? 1 - partialSide : -1;
   }
 
   @Override
@@ -66,7 +81,7 @@ final class JoinNode extends Node {
   @Override
   void backfill() {
     for (int s = 0; s < 2; s++) {
-      if (s != partialSide) {
+      if (s != partialSide && s != lazySide) {
         for (Row r : inputs.get(s).pull(new int[0], Key.EMPTY)) {
           store(s, r, 1, null);
         }
@@ -94,6 +109,36 @@ final class JoinNode extends Node {
       add(p, r, w);
     }
     s.bytes += w * (64 + r.estimatedBytes());
+    if (side == partialSide && lazySide >= 0 && jk != NULL_KEY && refs.merge(jk, w, Integer::sum) == 0) {
+      refs.remove(jk);
+      Map<Row, Integer> gone = sides[lazySide].byJoinKey.remove(jk);
+      if (gone != null) {
+        gone.forEach((row, n) -> sides[lazySide].bytes -= n * (64 + row.estimatedBytes()));
+      }
+    }
+  }
+
+  /**
+   * Makes the lazy side hold join key {@code jk} (before a partial-side row with it is stored):
+   * fills it from the other input by join key. {@code inTransaction}: the fill already holds this
+   * transaction's changes of that side, so its deltas for {@code jk} are skipped.
+   */
+  private void hold(Key jk, boolean inTransaction) {
+    if (lazySide < 0 || jk == NULL_KEY || refs.containsKey(jk)) {
+      return;
+    }
+    refs.put(jk, 0);
+    for (Row r : inputs.get(lazySide).pull(keys[lazySide], jk)) {
+      store(lazySide, r, 1, null);
+    }
+    if (inTransaction) {
+      filledNow.add(jk);
+    }
+  }
+
+  @Override
+  void afterTransaction() {
+    filledNow.clear();
   }
 
   private boolean matches(Row joined) {
@@ -138,6 +183,13 @@ final class JoinNode extends Node {
         continue;
       }
       Key jk = joinKey(port, d.row());
+      if (port == lazySide) {
+        if (!refs.containsKey(jk) || filledNow.contains(jk)) {
+          continue;
+        }
+      } else {
+        hold(jk, true);
+      }
       if (port == 0) {
         joinLeft(d.row(), jk, d.weight(), out);
       } else {
@@ -216,6 +268,7 @@ final class JoinNode extends Node {
     if (rows == null) {
       s.byPartition.put(key, new HashMap<>());
       for (Row r : inputs.get(partialSide).pull(sidePartition, key)) {
+        hold(joinKey(partialSide, r), false);
         store(partialSide, r, 1, key);
       }
       rows = s.byPartition.get(key);
@@ -258,8 +311,17 @@ final class JoinNode extends Node {
       return 0;
     }
     long b = 0;
+    java.util.Set<Key> lazyKeys = new java.util.HashSet<>();
     for (Map.Entry<Row, Integer> e : sides[partialSide].byPartition.getOrDefault(partition, Map.of()).entrySet()) {
       b += 2 * e.getValue() * (64 + e.getKey().estimatedBytes());
+      if (lazySide >= 0) {
+        lazyKeys.add(joinKey(partialSide, e.getKey()));
+      }
+    }
+    for (Key jk : lazyKeys) {
+      for (Map.Entry<Row, Integer> e : sides[lazySide].byJoinKey.getOrDefault(jk, Map.of()).entrySet()) {
+        b += e.getValue() * (64 + e.getKey().estimatedBytes());
+      }
     }
     return b;
   }
@@ -276,5 +338,7 @@ final class JoinNode extends Node {
       s.byPartition.clear();
       s.bytes = 0;
     }
+    refs.clear();
+    filledNow.clear();
   }
 }

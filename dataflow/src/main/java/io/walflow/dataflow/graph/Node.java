@@ -22,6 +22,7 @@ public abstract class Node {
   public record Edge(Node to, int port) {}
 
   final Plan plan;
+  /** Its inputs by port; replaced only when a view built off the lock joins the live graph. */
   final List<Node> inputs;
   final List<Edge> outputs = new ArrayList<>();
   /** Output columns of the partition key (empty: full state, or stateless). */
@@ -33,7 +34,7 @@ public abstract class Node {
 
   Node(Plan plan, List<Node> inputs, int[] partitionColumns) {
     this.plan = plan;
-    this.inputs = List.copyOf(inputs);
+    this.inputs = new ArrayList<>(inputs);
     this.partitionColumns = partitionColumns;
     int d = 0;
     for (Node in : inputs) {
@@ -57,7 +58,9 @@ public abstract class Node {
 
   /**
    * Applies the deltas arriving on input {@code port} and returns this operator's output deltas.
-   * Within one transaction the graph calls ports in order, each once at most.
+   * Within one transaction the graph calls ports in order. An operator with {@link #shardColumns()}
+   * may be called concurrently for one port, each call with the deltas of a disjoint set of shard
+   * keys (its state maps are concurrent; each key's state is touched by one call).
    */
   abstract List<Delta> process(int port, List<Delta> deltas);
 
@@ -68,8 +71,21 @@ public abstract class Node {
    */
   abstract List<Row> pull(int[] columns, Key key);
 
+  /**
+   * How a transaction's deltas on an input may be split across worker threads: null, not at all
+   * (joins, unions); empty, anywhere (stateless operators); otherwise by the values of these input
+   * columns (deltas with SQLite-equal values go to the same shard, so one key's state is updated by
+   * one thread, in order).
+   */
+  int[] shardColumns() {
+    return null;
+  }
+
   /** Loads a full stateful operator's state from its inputs, right after it is created. */
   void backfill() {}
+
+  /** Called once a transaction went through the operator (after its last input port). */
+  void afterTransaction() {}
 
   /** Forgets one partition of a partial operator. */
   void evict(Key partition) {}

@@ -53,6 +53,11 @@ final class ProjectNode extends Node {
   }
 
   @Override
+  int[] shardColumns() {
+    return new int[0];
+  }
+
+  @Override
   List<Row> pull(int[] columns, Key key) {
     int[] mapped = new int[columns.length];
     for (int i = 0; i < columns.length; i++) {

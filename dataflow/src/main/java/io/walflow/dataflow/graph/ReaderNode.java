@@ -15,10 +15,10 @@ import java.util.Set;
 public final class ReaderNode extends Node {
   private final boolean partial;
   private final int[] keyColumns;
-  private final Map<Key, Map<Row, Integer>> keys = new HashMap<>();
+  private final Map<Key, Map<Row, Integer>> keys = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Key> watched;
-  private final Map<Key, Map<Row, Integer>> before = new HashMap<>();
-  private final Set<Key> changed = new java.util.HashSet<>();
+  private final Map<Key, Map<Row, Integer>> before = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<Key> changed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param watched the keys whose changes must be reported (subscribed keys); read on the graph's
@@ -45,6 +45,15 @@ public final class ReaderNode extends Node {
         }
       }
     }
+  }
+
+  /**
+   * By lookup key: one key's rows are updated by one worker thread (without
+   * a key there is one state: not split).
+   */
+  @Override
+  int[] shardColumns() {
+    return keyColumns.length == 0 ? null : keyColumns;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.walflow.dataflow.graph;
 
 import io.walflow.dataflow.plan.Plan;
+import io.walflow.dataflow.state.BaseStore;
 import io.walflow.ingest.change.Value;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.List;
 final class ScanNode extends Node {
   private BaseTable table;
   private int[] mapping;
+  /** While a view is built off the transaction lock: the store snapshot it reads; null when live. */
+  private BaseStore.Snapshot snapshot;
 
   ScanNode(Plan.Scan plan, BaseTable table) {
     super(plan, List.of(), new int[0]);
@@ -46,6 +49,11 @@ final class ScanNode extends Node {
     return table;
   }
 
+  /** Reads the table as of {@code at} (a private scan of a view being built) or live (null). */
+  void readAt(BaseStore.Snapshot at) {
+    this.snapshot = at;
+  }
+
   @Override
   boolean partial() {
     return false;
@@ -73,7 +81,7 @@ final class ScanNode extends Node {
       cols[i] = mapping[columns[i]];
     }
     List<Row> out = new ArrayList<>();
-    for (Value[] r : table.lookup(cols, key)) {
+    for (Value[] r : snapshot == null ? table.lookup(cols, key) : table.lookup(cols, key, snapshot)) {
       out.add(project(r));
     }
     return out;

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeMap;
 
 /**
@@ -28,7 +29,7 @@ final class TopKNode extends Node {
     this.groupColumns = plan.groupBy().stream().mapToInt(Integer::intValue).toArray();
     this.order = Semantics.rowOrder(plan.order());
     if (!partial) {
-      partitions.put(Key.EMPTY, new HashMap<>());
+      partitions.put(Key.EMPTY, new ConcurrentHashMap<>());
     }
   }
 
@@ -74,6 +75,15 @@ final class TopKNode extends Node {
       }
     }
     return out;
+  }
+
+  /**
+   * By group: one group's window is updated by one worker thread (without
+   * a key there is one state: not split).
+   */
+  @Override
+  int[] shardColumns() {
+    return groupColumns.length == 0 ? null : groupColumns;
   }
 
   private record Touched(Key partition, List<Row> old) {}
@@ -124,7 +134,7 @@ final class TopKNode extends Node {
     } else {
       groups = partitions.get(key);
       if (groups == null) {
-        groups = new HashMap<>();
+        groups = new ConcurrentHashMap<>();
         ingest(groups, inputs.get(0).pull(partitionColumns, key));
         partitions.put(key, groups);
       }

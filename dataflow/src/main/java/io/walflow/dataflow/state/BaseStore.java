@@ -158,14 +158,50 @@ public final class BaseStore implements AutoCloseable {
 
   /** Every row of a table, in key order. */
   public void scan(int table, Consumer<Value[]> rows) {
-    scanKeys(table, (k, row) -> rows.accept(row));
+    scanKeys(table, null, (k, row) -> rows.accept(row));
+  }
+
+  /** Every row of a table as it was when {@code at} was taken, in key order. */
+  public void scan(int table, Snapshot at, Consumer<Value[]> rows) {
+    scanKeys(table, at, (k, row) -> rows.accept(row));
+  }
+
+  /**
+   * A consistent read view of the store as it is now: later writes are not seen through it. Taken
+   * under the engine's transaction lock, it holds exactly the rows at the current watermark, so a
+   * new view can be built from it while transactions go on. Close it when done.
+   */
+  public Snapshot snapshot() {
+    return new Snapshot(db.getSnapshot());
+  }
+
+  /** A point-in-time read view of the store (see {@link #snapshot()}). */
+  public final class Snapshot implements AutoCloseable {
+    private final org.rocksdb.Snapshot snapshot;
+    private boolean closed;
+
+    private Snapshot(org.rocksdb.Snapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        db.releaseSnapshot(snapshot);
+      }
+    }
   }
 
   private void scanKeys(int table, java.util.function.BiConsumer<byte[], Value[]> rows) {
+    scanKeys(table, null, rows);
+  }
+
+  private void scanKeys(int table, Snapshot at, java.util.function.BiConsumer<byte[], Value[]> rows) {
     byte[] from = prefix(ROWS, table);
     byte[] to = prefix(ROWS, table + 1);
     try (Slice upper = new Slice(to); ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-        RocksIterator it = db.newIterator(ro)) {
+        RocksIterator it = db.newIterator(at == null ? ro : ro.setSnapshot(at.snapshot))) {
       for (it.seek(from); it.isValid(); it.next()) {
         byte[] key = it.key();
         rows.accept(Arrays.copyOfRange(key, 5, key.length), ValueCodec.decode(it.value()));

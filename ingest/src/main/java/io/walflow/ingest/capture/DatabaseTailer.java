@@ -185,13 +185,16 @@ final class DatabaseTailer implements Runnable {
       h = SourceDatabase.inspect(db, path);
     }
     pin = new WalPin(db, path);
+    // The read transaction first, then the header and the pages within it: a header read before
+    // it could be older than the WAL the snapshot reads (a commit and a checkpoint landing in
+    // between grow the file past the page count in that header).
     pin.acquire();
     openWal();
     if (resume.isPresent()) {
       resumeFrom(resume.get());
     } else {
       LOG.info("database '{}': first capture of {}, writing a snapshot as LSN 0", db, path);
-      snapshot(0, h.get());
+      snapshot(0, SourceDatabase.inspect(db, path).orElseThrow());
     }
     pin.releasePrevious();
     status.state("capturing");

@@ -1,23 +1,31 @@
 package io.walflow.ingest.progress;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
  * A progress line on stderr for long work (replay, snapshots): done/total, percentage and rate.
  * On a terminal it is redrawn in place (at most four times a second, from one second on); otherwise
  * a line is printed every five seconds, so logs stay readable. Work shorter than that prints
- * nothing.
+ * nothing; work that lasted longer ends with a final line.
+ *
+ * <p>The system property {@value #INTERVAL_PROPERTY} (milliseconds) replaces both intervals, for
+ * logs that want more (or fewer) lines: {@code WALFLOW_JAVA_OPTS=-Dwalflow.progress.interval.ms=1000}.
  */
 public final class ProgressLine {
+  /** The system property that sets the interval between lines, in milliseconds. */
+  public static final String INTERVAL_PROPERTY = "walflow.progress.interval.ms";
   private static final long TERMINAL_FIRST_NANOS = 1_000_000_000L;
   private static final long TERMINAL_EVERY_NANOS = 250_000_000L;
   private static final long PLAIN_EVERY_NANOS = 5_000_000_000L;
 
   private final String label;
   private final String unit;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
+  private final long every;
+  private final long first;
   private final long start = System.nanoTime();
   private long total;
   private long next;
@@ -29,16 +37,28 @@ public final class ProgressLine {
    * @param unit what is counted, e.g. {@code "pages"}
    */
   public ProgressLine(String label, long total, String unit) {
-    this(label, total, unit, System.err, System.console() != null);
+    this(label, total, unit, new PrintWriter(System.err, true), System.console() != null);
+  }
+
+  /** A progress line on {@code out} (a command's error stream). */
+  public ProgressLine(String label, long total, String unit, PrintWriter out) {
+    this(label, total, unit, out, System.console() != null);
   }
 
   ProgressLine(String label, long total, String unit, PrintStream out, boolean terminal) {
+    this(label, total, unit, new PrintWriter(out, true), terminal);
+  }
+
+  private ProgressLine(String label, long total, String unit, PrintWriter out, boolean terminal) {
     this.label = label;
     this.total = total;
     this.unit = unit;
     this.out = out;
     this.terminal = terminal;
-    this.next = start + (terminal ? TERMINAL_FIRST_NANOS : PLAIN_EVERY_NANOS);
+    Long configured = Long.getLong(INTERVAL_PROPERTY);
+    this.every = configured != null ? Math.max(0, configured) * 1_000_000L : terminal ? TERMINAL_EVERY_NANOS : PLAIN_EVERY_NANOS;
+    this.first = configured != null ? every : terminal ? TERMINAL_FIRST_NANOS : PLAIN_EVERY_NANOS;
+    this.next = start + first;
   }
 
   /** Changes the amount of work, when it becomes known. */
@@ -52,7 +72,7 @@ public final class ProgressLine {
     if (now < next) {
       return;
     }
-    next = now + (terminal ? TERMINAL_EVERY_NANOS : PLAIN_EVERY_NANOS);
+    next = now + every;
     String line = format(done, now);
     if (terminal) {
       out.print("\r" + line + "\u001b[K");
@@ -63,9 +83,9 @@ public final class ProgressLine {
     shown = true;
   }
 
-  /** Ends the line (on a terminal, after it was drawn). */
+  /** Ends the line: a final line when one was shown or the work lasted past the first interval. */
   public void finish(long done) {
-    if (shown) {
+    if (shown || System.nanoTime() - start >= first) {
       String line = format(done, System.nanoTime());
       if (terminal) {
         out.println("\r" + line + "\u001b[K");

@@ -12,6 +12,11 @@ public final class ChildProcess {
   private ChildProcess() {}
 
   public static Process start(Class<?> main, Path log, String... args) throws IOException {
+    return start(main, log, List.of(), args);
+  }
+
+  /** The same, with extra JVM options (for example, for a faster start-up). */
+  public static Process start(Class<?> main, Path log, List<String> jvmOptions, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -20,6 +25,7 @@ public final class ChildProcess {
       }
     }
     cmd.add("-Xmx512m");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(main.getName());

@@ -137,6 +137,17 @@ class KafkaCaptureTest {
     }
     assertThat(consumed.get("a").stream().anyMatch(e -> e.lastOffset() - e.firstOffset() > 60))
         .as("the big transaction spans many records (parts and fragments)").isTrue();
+    // Keyed by database: each database's entries sit in one partition (its order), on a topic
+    // capture created with the configured partitions and replication factor.
+    for (String n : names) {
+      assertThat(consumed.get(n).stream().map(KafkaEntry::partition).distinct()).as("partitions of %s", n).hasSize(1);
+    }
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      org.apache.kafka.clients.admin.TopicDescription t =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      assertThat(t.partitions()).hasSize(4);
+      assertThat(t.partitions()).allSatisfy(pi -> assertThat(pi.replicas()).hasSize(1));
+    }
   }
 
   /** About 5 MiB of incompressible rows in one transaction: two entry parts, many fragments. */

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
@@ -69,11 +70,34 @@ final class Routes {
     this.limits = new ClientLimits(config.requestsPerSecond(), config.burst(), config.maxSubscribersPerClient());
   }
 
+  /**
+   * Reads the request's whole body (bounded, see {@link RequestBody}), then routes it. A body over
+   * the limit gets 413; a body sent to an endpoint that takes none gets 400; both close the
+   * connection ({@code Connection: close}).
+   */
   Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+    return RequestBody.read(req, config.maxBodyBytes())
+        .flatMap(body -> Mono.from(route(req, res, body)))
+        .onErrorResume(e -> {
+          if (e instanceof HttpError h && h.status() == 413) {
+            res.keepAlive(false);
+          }
+          return Mono.from(sendError(res, e));
+        });
+  }
+
+  private Publisher<Void> route(HttpServerRequest req, HttpServerResponse res, byte[] body) {
+    boolean takesBody = req.method().equals(HttpMethod.POST)
+        && new QueryStringDecoder(req.uri()).path().equals("/v1/views");
+    boolean unexpectedBody = body.length > 0 && !takesBody;
+    if (unexpectedBody) {
+      res.keepAlive(false);
+    }
     if (config.access().isOpen()) {
       res.header("X-Walflow-Open", "true: no authentication (--open dev mode)");
     }
-    if (req.method().equals(HttpMethod.GET) && (req.path().isEmpty() || req.path().equals("index.html"))) {
+    if (req.method().equals(HttpMethod.GET) && (req.path().isEmpty() || req.path().equals("index.html"))
+        && !unexpectedBody) {
       // The live page holds no data: it reads the API with the token the user gives it.
       return res.status(200).header("Content-Type", "text/html; charset=utf-8")
           .header("Content-Length", Integer.toString(LivePage.BYTES.length))
@@ -93,23 +117,27 @@ final class Routes {
       HttpMethod m = req.method();
       if (q.path().equals("/metrics")) {
         allow(m, HttpMethod.GET);
+        refuseBody(unexpectedBody, m, q.path(), body);
         checkParams(params, NO_PARAMS);
         return metrics(res);
       }
       String[] seg = segments(q.path());
       if (seg.length == 2 && seg[1].equals("status")) {
         allow(m, HttpMethod.GET);
+        refuseBody(unexpectedBody, m, q.path(), body);
         checkParams(params, NO_PARAMS);
         return status(res, grant);
       }
       if (seg.length == 2 && seg[1].equals("views")) {
         allow(m, HttpMethod.GET, HttpMethod.POST);
+        refuseBody(unexpectedBody, m, q.path(), body);
         checkParams(params, NO_PARAMS);
-        return m.equals(HttpMethod.GET) ? list(res, grant) : create(req, res, grant);
+        return m.equals(HttpMethod.GET) ? list(res, grant) : create(res, grant, body);
       }
       if (seg.length == 3 && seg[1].equals("views")) {
         String view = seg[2];
         allow(m, HttpMethod.GET, HttpMethod.DELETE);
+        refuseBody(unexpectedBody, m, q.path(), body);
         if (m.equals(HttpMethod.DELETE)) {
           checkParams(params, NO_PARAMS);
           return drop(res, grant, view);
@@ -119,6 +147,7 @@ final class Routes {
       }
       if (seg.length == 4 && seg[1].equals("views") && (seg[3].equals("subscribe") || seg[3].equals("ws"))) {
         allow(m, HttpMethod.GET);
+        refuseBody(unexpectedBody, m, q.path(), body);
         checkParams(params, SUBSCRIBE_PARAMS);
         return subscribe(req, res, grant, client, seg[2], params, seg[3].equals("ws"));
       }
@@ -173,6 +202,13 @@ final class Routes {
       }
     }
     throw new HttpError(405, "method " + m + " not allowed here (allowed: " + List.of(allowed) + ")");
+  }
+
+  private static void refuseBody(boolean unexpected, HttpMethod m, String path, byte[] body) {
+    if (unexpected) {
+      throw new HttpError(400, m + " " + path + " takes no request body (got " + body.length
+          + " bytes); the connection is closed");
+    }
   }
 
   private static void checkParams(Map<String, List<String>> params, Set<String> allowed) {
@@ -231,6 +267,12 @@ final class Routes {
             .put("lastCommitAgeMs", d.lastCommitAgeMillis());
       }
       o.put("logBytes", status.logBytes());
+      Map<String, StatusSource.ReplicaStatus> replicas = status.replicas();
+      if (!replicas.isEmpty()) {
+        ObjectNode reps = o.putObject("replicas");
+        replicas.forEach((region, r) -> reps.putObject(region).put("group", r.group()).put("state", r.state())
+            .put("members", r.members()).put("partitions", r.partitions()).put("lagRecords", r.lagRecords()));
+      }
       ArrayNode vs = o.putArray("views");
       for (ViewInfo v : views.engine().views()) {
         if (grant.canRead(v.name())) {
@@ -271,20 +313,9 @@ final class Routes {
         .onErrorResume(e -> Mono.from(sendError(res, e)));
   }
 
-  private Publisher<Void> create(HttpServerRequest req, HttpServerResponse res, Access.Grant grant) {
+  private Publisher<Void> create(HttpServerResponse res, Access.Grant grant, byte[] body) {
     requireAdmin(grant);
-    String length = req.requestHeaders().get("Content-Length");
-    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > config.maxBodyBytes()) {
-      throw new HttpError(413, "request body of " + length + " bytes is over the limit of " + config.maxBodyBytes());
-    }
-    int max = config.maxBodyBytes();
-    return req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
-        .map(body -> {
-          if (body.length > max) {
-            throw new HttpError(413, "request body of " + body.length + " bytes is over the limit of " + max);
-          }
-          return parseCreate(body);
-        })
+    return Mono.fromCallable(() -> parseCreate(body))
         .publishOn(Schedulers.boundedElastic())
         .map(nameSql -> {
           if (views.engine().view(nameSql[0]).isPresent()) {
@@ -393,7 +424,10 @@ final class Routes {
             return Mono.error(new HttpError(429, "this client has " + limits.maxSubscribers()
                 + " open subscriptions, the limit"));
           }
-          Flux<EncodedEvent> events = views.subscribeEncoded(view, values, from)
+          // Delivered on the connection's event loop: each event is written without a further thread hop.
+          Executor[] loop = new Executor[1];
+          res.withConnection(c -> loop[0] = c.channel().eventLoop());
+          Flux<EncodedEvent> events = views.subscribeEncoded(view, values, from, Optional.ofNullable(loop[0]))
               .doFinally(s -> limits.unsubscribe(client));
           return websocket ? webSocket(res, view, events) : sse(res, view, events);
         })

@@ -7,25 +7,35 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.walflow.dataflow.Dataflow;
 import io.walflow.ingest.Capture;
 import io.walflow.ingest.DatabaseStats;
 import io.walflow.views.ViewService;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import io.walflow.views.http.StatusSource.ReplicaStatus;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The Prometheus series of {@code walflow run}, served at {@code GET /metrics}: gauges and function
- * counters read capture's {@link DatabaseStats}, the applied positions and the view service on each
- * scrape; timers are fed by the log writer (append latency) and the engine's sink (view update
- * latency).
+ * counters read capture's {@link DatabaseStats}, the applied positions, the engine's readers and
+ * the view service on each scrape; timers are fed by the log writer (append and commit-window
+ * latency) and the engine's sink (view update latency), and publish Prometheus histograms
+ * ({@code _bucket} series) beside their p50 and p99. With Kafka, each regional replica's consumer
+ * group gets its lag and member gauges at the first scrape after it appears.
  */
 public final class StackMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Optional<ReplicaGroups> replicas;
+  private final Set<String> regions = ConcurrentHashMap.newKeySet();
 
-  StackMetrics(Collection<String> databases, Capture capture, AppliedSink applied, ViewService views) {
+  StackMetrics(Collection<String> databases, Capture capture, AppliedSink applied, ViewService views, Dataflow engine,
+      Optional<ReplicaGroups> replicas) {
+    this.replicas = replicas;
     for (String db : databases) {
       Tags tags = Tags.of("db", db);
       FunctionCounter.builder("walflow.capture.commits", capture, c -> stat(c, db, DatabaseStats::commits))
@@ -53,13 +63,25 @@ public final class StackMetrics {
         .description("Open subscriptions").register(registry);
     Gauge.builder("walflow.views.streams", views, ViewService::streams)
         .description("Shared delta streams (one per view and arguments)").register(registry);
+    FunctionCounter.builder("walflow.view.reader.hits", engine, Dataflow::readerHits)
+        .description("View lookups answered from the reader's state").register(registry);
+    FunctionCounter.builder("walflow.view.reader.misses", engine, Dataflow::upqueries)
+        .description("View lookups and subscriptions that missed and filled their key with an upquery").register(registry);
+    Gauge.builder("walflow.view.reader.hit.ratio", engine, e -> ratio(e.readerHits(), e.upqueries()))
+        .description("Reader hits / (hits + misses); NaN before the first lookup").register(registry);
+    FunctionCounter.builder("walflow.view.reader.evictions", engine, Dataflow::evictions)
+        .description("Partial keys evicted under the memory bound").register(registry);
+    Gauge.builder("walflow.view.partial.state", engine, Dataflow::partialStateBytes).baseUnit("bytes")
+        .description("Estimated heap bytes of the partial keys held (what --memory-mb bounds)").register(registry);
+    Gauge.builder("walflow.view.state", engine, Dataflow::stateBytes).baseUnit("bytes")
+        .description("Estimated heap bytes of all operator state").register(registry);
     Timer append = Timer.builder("walflow.log.append").description("Time to append (and force) one batch of entries")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
     DistributionSummary batch = DistributionSummary.builder("walflow.log.append.entries")
         .description("Entry parts per append (the commit window's grouping)").register(registry);
     Timer window = Timer.builder("walflow.log.commit.window")
         .description("From a batch's first entry leaving the writer's queue to durable: commit window plus append")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
     capture.onAppended(a -> {
       append.record(a.appendNanos(), TimeUnit.NANOSECONDS);
       window.record(a.windowNanos(), TimeUnit.NANOSECONDS);
@@ -68,7 +90,17 @@ public final class StackMetrics {
     Map<String, Timer> updates = new ConcurrentHashMap<>();
     applied.onApplied((db, nanos) -> updates.computeIfAbsent(db, d -> Timer.builder("walflow.view.update")
         .description("Time the views' engine takes to apply one committed transaction and emit its deltas")
-        .tags("db", d).publishPercentiles(0.5, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS));
+        .tags("db", d).publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS));
+  }
+
+  private static double replicaFigure(ReplicaGroups groups, String region, ToDoubleFunction<ReplicaStatus> f) {
+    ReplicaStatus s = groups.replicas().get(region);
+    return s == null ? Double.NaN : f.applyAsDouble(s);
+  }
+
+  private static double ratio(long hits, long misses) {
+    return hits + misses == 0 ? Double.NaN : hits / (double) (hits + misses);
   }
 
   private static double stat(Capture capture, String db, ToDoubleFunction<DatabaseStats> f) {
@@ -85,8 +117,18 @@ public final class StackMetrics {
     return registry;
   }
 
-  /** All series in Prometheus' text format. */
+  /** All series in Prometheus' text format; regions seen for the first time get their series. */
   public String scrape() {
+    replicas.ifPresent(r -> r.replicas().keySet().forEach(region -> {
+      if (regions.add(region)) {
+        Gauge.builder("walflow.replica.group.lag", r, g -> replicaFigure(g, region, ReplicaStatus::lagRecords))
+            .tag("region", region).baseUnit("records")
+            .description("Records of the log's Kafka topic the region's replica has not consumed (its consumer group's lag)")
+            .register(registry);
+        Gauge.builder("walflow.replica.group.members", r, g -> replicaFigure(g, region, ReplicaStatus::members))
+            .tag("region", region).description("Consumers in the region's replica group").register(registry);
+      }
+    }));
     return registry.scrape();
   }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ViewStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ViewStack.class);
+  /** How often the replicas' consumer groups are read from Kafka (with --kafka). */
+  private static final java.time.Duration REPLICA_STATUS_EVERY = java.time.Duration.ofSeconds(2);
   private final StackConfig config;
   private final Capture capture;
   private final Dataflow dataflow;
@@ -37,10 +40,12 @@ public final class ViewStack implements AutoCloseable {
   private final ViewService views;
   private final ViewsHttpServer http;
   private final StackMetrics metrics;
+  private final Optional<ReplicaGroups> replicas;
 
   private ViewStack(StackConfig config, Capture capture, Dataflow dataflow, AppliedSink applied, LogFollower follower,
-      ViewService views, ViewsHttpServer http, StackMetrics metrics) {
+      ViewService views, ViewsHttpServer http, StackMetrics metrics, Optional<ReplicaGroups> replicas) {
     this.metrics = metrics;
+    this.replicas = replicas;
     this.config = config;
     this.capture = capture;
     this.dataflow = dataflow;
@@ -62,6 +67,7 @@ public final class ViewStack implements AutoCloseable {
     Capture capture = null;
     LogFollower follower = null;
     ViewService views = null;
+    Optional<ReplicaGroups> replicas = Optional.empty();
     try {
       capture = Capture.start(config.capture());
       follower = new LogFollower(config.capture().dataDir(),
@@ -79,11 +85,14 @@ public final class ViewStack implements AutoCloseable {
         LOG.info("view '{}': {}", v.getKey(), v.getValue());
       }
       views = new ViewService(dataflow, config.views());
-      StackMetrics metrics = new StackMetrics(config.capture().databases().keySet(), capture, applied, views);
+      replicas = config.capture().kafka().map(k -> new ReplicaGroups(k.bootstrapServers(), k.topic(), REPLICA_STATUS_EVERY));
+      StackMetrics metrics = new StackMetrics(config.capture().databases().keySet(), capture, applied, views, dataflow,
+          replicas);
       ViewsHttpServer http = ViewsHttpServer.start(views, config.http(), new StackStatus(capture, applied,
-          config.capture().dataDir()), metrics::scrape);
-      return new ViewStack(config, capture, dataflow, applied, follower, views, http, metrics);
+          config.capture().dataDir(), replicas), metrics::scrape);
+      return new ViewStack(config, capture, dataflow, applied, follower, views, http, metrics, replicas);
     } catch (IOException | InterruptedException | RuntimeException e) {
+      replicas.ifPresent(ReplicaGroups::close);
       closeQuietly(views, follower, capture, dataflow);
       throw e;
     }
@@ -140,6 +149,7 @@ public final class ViewStack implements AutoCloseable {
   @Override
   public void close() {
     http.close();
+    replicas.ifPresent(ReplicaGroups::close);
     closeQuietly(views, follower, capture, dataflow);
   }
 
@@ -162,7 +172,13 @@ public final class ViewStack implements AutoCloseable {
   }
 
   /** Status from capture's figures, the follower's positions and the log directory's size. */
-  private record StackStatus(Capture capture, AppliedSink applied, Path dataDir) implements StatusSource {
+  private record StackStatus(Capture capture, AppliedSink applied, Path dataDir, Optional<ReplicaGroups> groups)
+      implements StatusSource {
+    @Override
+    public Map<String, ReplicaStatus> replicas() {
+      return groups.map(ReplicaGroups::replicas).orElse(Map.of());
+    }
+
     @Override
     public List<DatabaseStatus> databases() {
       List<DatabaseStatus> out = new ArrayList<>();

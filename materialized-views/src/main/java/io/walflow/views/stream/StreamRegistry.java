@@ -7,8 +7,10 @@ import io.walflow.views.ViewsConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -39,8 +41,10 @@ public final class StreamRegistry implements AutoCloseable {
    * Subscribes to the stream of (view, coerced params); see {@code ViewService.subscribe}. The
    * parameters must already be coerced and counted.
    */
-  public Flux<EncodedEvent> subscribe(String view, List<Value> params, OptionalLong fromLsn) {
+  public Flux<EncodedEvent> subscribe(String view, List<Value> params, OptionalLong fromLsn,
+      Optional<Executor> deliverOn) {
     StreamKey key = new StreamKey(view, params);
+    Scheduler delivery = deliverOn.map(Schedulers::fromExecutor).orElse(drainScheduler);
     return Flux.<EncodedEvent>create(sink -> {
       if (closed) {
         sink.error(new IllegalStateException("the views service is closed"));
@@ -48,7 +52,7 @@ public final class StreamRegistry implements AutoCloseable {
       }
       while (true) {
         SharedStream stream = open(key);
-        Subscriber s = new Subscriber(stream, sink, config.bufferSize(), config.overflow(), drainScheduler);
+        Subscriber s = new Subscriber(stream, sink, config.bufferSize(), config.overflow(), delivery);
         sink.onRequest(n -> s.schedule());
         sink.onDispose(() -> {
           s.cancel();

@@ -155,6 +155,90 @@ class LiveViewsHttpTest {
     }
   }
 
+  @Test
+  void orderByLimitView_lookupOverHttp_returnsSqlitesRowsInSqlitesOrder() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("seed " + seed);
+    Random random = new Random(seed);
+    String top = "SELECT id, v FROM items WHERE grp = ? ORDER BY v DESC, id LIMIT 4";
+    Path db = dir.resolve("app.db");
+    try (Connection w = SqliteOracle.open(db)) {
+      try (Statement st = w.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+        st.execute("PRAGMA busy_timeout=2000");
+        st.execute("CREATE TABLE items(id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, v INTEGER)");
+        st.execute("CREATE TABLE tick(n INTEGER)");
+        st.execute("INSERT INTO tick VALUES (0)");
+      }
+      StackConfig config = new StackConfig(CaptureConfig.defaults(dir.resolve("data")).withDatabase("app", db),
+          DataflowConfig.defaults(dir.resolve("state")), ViewsConfig.defaults(),
+          HttpConfig.defaults(Access.token(TOKEN)), Map.of(), Duration.ofSeconds(60));
+      try (ViewStack stack = ViewStack.start(config)) {
+        URI base = URI.create("http://127.0.0.1:" + stack.http().port());
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/v1/views"))
+            .header("Authorization", "Bearer " + TOKEN)
+            .POST(HttpRequest.BodyPublishers.ofString(EventJson.MAPPER.createObjectNode().put("name", "top")
+                .put("sql", top).toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).contains("\"ordered\":true");
+        long start = stack.appliedLsn("app");
+        int checks = 0;
+        for (int i = 1; i <= 40; i++) {
+          // One transaction, so one LSN, per round (the tick makes sure it writes). Values repeat
+          // (ties broken by id) and rows move between groups.
+          w.setAutoCommit(false);
+          try (PreparedStatement up = w.prepareStatement("INSERT INTO items(id, grp, v) VALUES (?, ?, ?) "
+                  + "ON CONFLICT(id) DO UPDATE SET grp = excluded.grp, v = excluded.v");
+              PreparedStatement del = w.prepareStatement("DELETE FROM items WHERE id = ?");
+              Statement tick = w.createStatement()) {
+            tick.executeUpdate("UPDATE tick SET n = n + 1");
+            for (int k = 0; k < 1 + random.nextInt(3); k++) {
+              up.setInt(1, 1 + random.nextInt(30));
+              up.setInt(2, random.nextInt(2));
+              up.setInt(3, random.nextInt(8));
+              up.executeUpdate();
+            }
+            if (random.nextInt(4) == 0) {
+              del.setInt(1, 1 + random.nextInt(30));
+              del.executeUpdate();
+            }
+          }
+          w.commit();
+          w.setAutoCommit(true);
+          long lsn = start + i;
+          stack.capture().awaitDurable("app", lsn).get(60, java.util.concurrent.TimeUnit.SECONDS);
+          for (int grp = 0; grp < 2; grp++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                base.resolve("/v1/views/top?arg=" + grp + "&minLsn=" + lsn + "&timeoutMs=30000"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            var json = EventJson.MAPPER.readTree(r.body());
+            assertThat(json.get("lsn").asLong()).isEqualTo(lsn);
+            List<List<Value>> rows = EventJson.rows(json.get("rows"), "rows");
+            assertThat(rows).as("seed %d, group %d at LSN %d", seed, grp, lsn).isEqualTo(ordered(w, top, grp));
+            checks++;
+          }
+        }
+        assertThat(checks).isEqualTo(80);
+      }
+    }
+  }
+
+  /** SQLite's rows for {@code sql} with one parameter, in SQLite's order. */
+  private static List<List<Value>> ordered(Connection c, String sql, long param) throws Exception {
+    List<List<Value>> rows = new ArrayList<>();
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      st.setLong(1, param);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          rows.add(List.of(Value.of(rs.getLong(1)), Value.of(rs.getLong(2))));
+        }
+      }
+    }
+    return rows;
+  }
+
   /** A reconstruction checked against SQLite after every snapshot, delta and progress event. */
   private static final class Checked {
     final Reconstruction r = new Reconstruction();

@@ -80,7 +80,7 @@ public final class ReplicaHttpServer implements AutoCloseable {
         .host(settings.host())
         .port(settings.port())
         .httpRequestDecoder(spec -> spec.maxInitialLineLength(settings.maxUriLength()).maxHeaderSize(16 * 1024))
-        .handle(this::handle)
+        .handle(BodilessRequests.wrap(this::handle))
         .bindNow();
   }
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.walflow.replica.DatabaseStatus;
+import io.walflow.replica.RepairStats;
 import io.walflow.replica.Replica;
 import io.walflow.replica.ReplicaStatus;
 import java.util.Set;
@@ -13,7 +14,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A replica's Prometheus series, served at {@code GET /metrics}: applied LSN and lag per database,
- * row cache hits, misses and hit rate, rows applied and bytes on disk. Each scrape reads one {@link
+ * repair activity per database (gaps repaired, re-snapshots, entries and bytes fetched, failed
+ * attempts), row cache hits, misses and hit rate, rows applied and bytes on disk. Each scrape reads one {@link
  * ReplicaStatus}; databases the replica learns of later get their series at the next scrape.
  */
 public final class ReplicaMetrics {
@@ -47,9 +49,22 @@ public final class ReplicaMetrics {
         database(db, "walflow.replica.lag.lsns", "LSNs behind the source", DatabaseStatus::lagLsns, null);
         database(db, "walflow.replica.lag", "Time behind the source's newest commit", DatabaseStatus::lagMs,
             "milliseconds");
+        repair(db, "walflow.replica.repair.gaps", "Gaps filled from the capture node's log endpoint", RepairStats::gapsRepaired);
+        repair(db, "walflow.replica.repair.resnapshots", "Databases reloaded from a fresh snapshot (the gap's range was gone)",
+            RepairStats::resnapshots);
+        repair(db, "walflow.replica.repair.entries", "Log entries fetched to repair gaps", RepairStats::entriesFetched);
+        repair(db, "walflow.replica.repair.bytes", "Bytes fetched to repair gaps", RepairStats::bytesFetched);
+        repair(db, "walflow.replica.repair.failures", "Repair attempts that failed (retried)", RepairStats::failures);
       }
     }
     return registry.scrape();
+  }
+
+  private void repair(String db, String name, String description, ToDoubleFunction<RepairStats> f) {
+    FunctionCounter.builder(name, this, m -> {
+      DatabaseStatus d = m.status.databases().get(db);
+      return d == null ? 0 : f.applyAsDouble(d.repair());
+    }).tag("db", db).description(description).register(registry);
   }
 
   private void database(String db, String name, String description, ToDoubleFunction<DatabaseStatus> f,

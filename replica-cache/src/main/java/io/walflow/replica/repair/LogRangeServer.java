@@ -10,6 +10,7 @@ import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.LogReader;
 import io.walflow.ingest.LogRecord;
 import io.walflow.ingest.log.EntryCodec;
+import io.walflow.replica.http.BodilessRequests;
 import io.walflow.replica.http.HttpSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -78,7 +79,7 @@ public final class LogRangeServer implements AutoCloseable {
         .host(settings.host())
         .port(settings.port())
         .httpRequestDecoder(spec -> spec.maxInitialLineLength(settings.maxUriLength()).maxHeaderSize(16 * 1024))
-        .handle(this::handle)
+        .handle(BodilessRequests.wrap(this::handle))
         .bindNow();
   }
 

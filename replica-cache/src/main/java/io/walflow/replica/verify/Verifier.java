@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * replica has applied everything it has seen, and the comparison is repeated until it matches or
  * the time runs out (the writer should have stopped). Every page of the replica must be read at
  * that one LSN; a replica that moved meanwhile is read again. A replica that cannot be reached
- * (restarting) is waited for within the same time.
+ * (restarting), or that does not hold the database yet, is waited for within the same time.
  */
 public final class Verifier {
   /** Rows per replica page. */
@@ -45,7 +45,8 @@ public final class Verifier {
    *     replica's LSN (and {@code sourceFile} is not read); empty: the live file is compared
    * @param workDir where a rebuilt copy is written (and deleted after)
    * @param keep how many differences to keep in the report (all are counted)
-   * @throws IllegalArgumentException if the replica does not hold {@code db}, or a file is unreadable
+   * @throws IllegalArgumentException if the replica does not hold {@code db} within {@code timeout}, or a file is
+   *     unreadable
    */
   public static Report verify(Path sourceFile, Optional<Path> dataDir, ReplicaView replica, String db, Duration timeout,
       Path workDir, int keep) throws IOException, InterruptedException {
@@ -53,14 +54,23 @@ public final class Verifier {
     Report last = null;
     while (true) {
       boolean late = System.nanoTime() - deadline > 0;
-      DatabaseStatus s;
+      Map<String, DatabaseStatus> dbs;
       try {
-        s = status(replica, db);
+        dbs = replica.status().databases();
       } catch (java.io.UncheckedIOException e) {
         if (late) {
           throw e;
         }
         Thread.sleep(RETRY_MS); // a replica that is (re)starting: wait for it within the timeout
+        continue;
+      }
+      DatabaseStatus s = dbs.get(db);
+      if (s == null) {
+        if (late) {
+          throw new IllegalArgumentException("the replica holds no database '" + db + "' after " + timeout.toMillis()
+              + " ms; it holds " + new TreeSet<>(dbs.keySet()));
+        }
+        Thread.sleep(RETRY_MS); // a replica that has not seen the database's first entry yet
         continue;
       }
       if (s.lsn() < 0 || (dataDir.isEmpty() && s.lagLsns() > 0 && !late)) {
@@ -93,15 +103,6 @@ public final class Verifier {
         Thread.sleep(RETRY_MS);
       }
     }
-  }
-
-  private static DatabaseStatus status(ReplicaView replica, String db) {
-    Map<String, DatabaseStatus> dbs = replica.status().databases();
-    DatabaseStatus s = dbs.get(db);
-    if (s == null) {
-      throw new IllegalArgumentException("the replica holds no database '" + db + "'; it holds " + new TreeSet<>(dbs.keySet()));
-    }
-    return s;
   }
 
   /**
@@ -160,7 +161,8 @@ public final class Verifier {
         }
       }
     }
-    if (status(replica, db).lsn() != lsn) {
+    DatabaseStatus now = replica.status().databases().get(db);
+    if (now == null || now.lsn() != lsn) {
       // Tables that the replica created or dropped after the first look would be missed above.
       return new Report(db, lsn, sourceLsn, source.size(), rows, count[0], kept, false);
     }
