@@ -96,6 +96,8 @@ public final class Simulation {
   private static final int MAX_COMMITS_TO_SNAPSHOT = 3000;
   /** A fault left the replica's rows unlike SQLite's until divergence repair finds it (set by damage, cleared on agreement). */
   private boolean diverged;
+  /** The replica had diverged when it was last synced: a power loss brings that back. */
+  private boolean divergedAtSync;
   private int storeDamages;
   private int droppedChanges;
 
@@ -230,16 +232,20 @@ public final class Simulation {
       case REPLICA_REBUILD -> {
         fault("replica rebuilt from nothing");
         replica.rebuild();
+        divergedAtSync = false;
+        diverged = replica.dropPending();
         replicaRestarts++;
         deliver(source.newestSnapshot()); // a new replica bootstraps from the newest snapshot
       }
       case REPLICA_SYNC -> {
         trace.add(step, "replica synced at LSN " + replica.lsn());
         replica.sync();
+        divergedAtSync = diverged;
       }
       case REPLICA_POWER_LOSS -> {
         long before = replica.lsn();
         replica.powerLoss();
+        diverged |= divergedAtSync; // a repair since the sync is lost with the other unsynced writes
         fault("replica power loss: LSN " + before + " -> " + replica.lsn());
         powerLosses++;
       }
