@@ -47,6 +47,8 @@ public final class Replica implements AutoCloseable {
   private final Applier applier;
   private final Clock clock;
   private ApplyLoop loop;
+  /** Divergence repair for callers that feed {@link #sink} themselves ({@link #compareDigest}). */
+  private io.walflow.replica.apply.DivergenceRepair digestRepair;
 
   private Replica(ReplicaConfig config, ReplicaStore store, Clock clock) {
     this.config = config;
@@ -102,6 +104,23 @@ public final class Replica implements AutoCloseable {
    */
   public TransactionSink sink() {
     return applier;
+  }
+
+  /**
+   * For callers that drive a {@code ChangeFeed} into {@link #sink} themselves, in the same thread:
+   * compares {@code entry} (read after the commit of its LSN) with the replica and repairs the
+   * buckets that differ from {@code buckets} (the same source at every call), as the apply loop
+   * does, except that every digest set is scrubbed (what is found does not depend on timing).
+   */
+  public void compareDigest(io.walflow.ingest.LogEntry.Digest entry, String where,
+      io.walflow.replica.repair.BucketSource buckets) {
+    if (digestRepair == null) {
+      digestRepair = new io.walflow.replica.apply.DivergenceRepair(applier, Optional.of(buckets), Optional.empty(),
+          e -> {
+            throw new IllegalStateException("no log to bootstrap " + e.db() + " again from");
+          }, 100);
+    }
+    digestRepair.onDigest(entry, where);
   }
 
   /** Rows applied since start (snapshot rows included). */

@@ -6,7 +6,6 @@ import io.walflow.ingest.DigestSettings;
 import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.change.Value;
 import io.walflow.replica.DivergenceStats;
-import io.walflow.replica.Freshness;
 import io.walflow.replica.Replica;
 import io.walflow.replica.ReplicaConfig;
 import io.walflow.replica.http.HttpSettings;

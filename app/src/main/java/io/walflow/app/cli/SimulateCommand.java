@@ -49,9 +49,11 @@ public final class SimulateCommand implements Callable<Integer> {
     SeedRunner.Summary s = SeedRunner.run(first, count, until, steps, (int) Math.min(n, count), r -> {
       if (count == 1) {
         out.printf("seed %d: ok (%d steps, %d faults, %d capture crashes, %d replica restarts, %d power losses, "
-            + "%d damaged entries rejected, %d repairs, %d resnapshots, LSN %d) trace %s%n",
+            + "%d damaged entries rejected, %d repairs, %d resnapshots, %d store damages and %d dropped changes "
+            + "repaired by digests, LSN %d) trace %s%n",
             r.seed(), r.steps(), r.faults(), r.captureCrashes(), r.replicaRestarts(), r.powerLosses(),
-            r.rejectedEntries(), r.repairs(), r.resnapshots(), r.lastLsn(), r.trace());
+            r.rejectedEntries(), r.repairs(), r.resnapshots(), r.storeDamages(), r.droppedChanges(), r.lastLsn(),
+            r.trace());
       }
     });
     if (s.failure().isPresent()) {
@@ -59,9 +61,10 @@ public final class SimulateCommand implements Callable<Integer> {
       return 1;
     }
     out.printf("%d seeds from %d passed in %.1f s (%.0f seeds/minute, %d steps each, %d threads): %d faults, "
-        + "%d damaged entries rejected, %d capture crashes, %d power losses, %d repairs, %d resnapshots%n",
+        + "%d damaged entries rejected, %d capture crashes, %d power losses, %d repairs, %d resnapshots, "
+        + "%d store damages and %d dropped changes repaired by digests%n",
         s.seeds(), first, s.seconds(), s.seedsPerMinute(), steps, Math.min(n, count), s.faults(), s.rejectedEntries(),
-        s.captureCrashes(), s.powerLosses(), s.repairs(), s.resnapshots());
+        s.captureCrashes(), s.powerLosses(), s.repairs(), s.resnapshots(), s.storeDamages(), s.droppedChanges());
     return 0;
   }
 }

@@ -1,6 +1,7 @@
 package io.walflow.app.sim;
 
 import io.walflow.ingest.CaptureConfig;
+import io.walflow.ingest.DigestSettings;
 import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.LogReader;
 import io.walflow.ingest.LogRecord;
@@ -34,6 +35,7 @@ final class CapturedSource implements AutoCloseable {
   private final SqliteWorkload sqlite;
   private final CaptureConfig config;
   private final Path dataDir;
+  private final DigestSettings digests;
   private final EntryCodec codec = new EntryCodec(false);
   private CaptureService capture;
   private LogReader reader;
@@ -46,9 +48,12 @@ final class CapturedSource implements AutoCloseable {
 
   /**
    * @param snapshotEveryBytes log bytes after which capture writes a snapshot for retention
+   * @param digests when capture publishes digest entries (by commit count only: no clock in a seed)
    */
-  CapturedSource(SqliteWorkload sqlite, Path dbFile, Path dataDir, long snapshotEveryBytes) throws IOException {
+  CapturedSource(SqliteWorkload sqlite, Path dbFile, Path dataDir, long snapshotEveryBytes, DigestSettings digests)
+      throws IOException {
     this.sqlite = sqlite;
+    this.digests = digests;
     this.dataDir = dataDir;
     this.config = CaptureConfig.defaults(dataDir).withDatabase(DB, dbFile).withCompressPages(false)
         .withMinFreeDiskBytes(0).withRetention(snapshotEveryBytes, java.time.Duration.ofHours(24), "FAST_HOURLY");
@@ -56,7 +61,7 @@ final class CapturedSource implements AutoCloseable {
   }
 
   private void openCapture() throws IOException {
-    capture = CaptureService.openStepped(config, DecodingChangeEncoder::new);
+    capture = CaptureService.openStepped(config, DecodingChangeEncoder::new, digests);
   }
 
   /** Runs one workload transaction and keeps its rows as the truth of the commit capture will make of it. */
@@ -89,7 +94,14 @@ final class CapturedSource implements AutoCloseable {
     while ((r = reader.next()).isPresent()) {
       LogEntry e = r.get().entry();
       if (e instanceof LogEntry.Digest) {
-        continue; // changes nothing: no truth to record
+        if (e.lsn() != lastLsn()) {
+          throw new IllegalStateException("digest entry at LSN " + e.lsn() + " after LSN " + lastLsn()
+              + ": a digest follows the commit of its LSN");
+        }
+        Delivery d = new Delivery(e.lsn(), false, true, codec.encode(e)); // changes nothing: no truth to record
+        log.add(d);
+        out.add(d);
+        continue;
       }
       boolean snapshot = e instanceof LogEntry.Snapshot;
       long last = lastLsn();
@@ -112,7 +124,7 @@ final class CapturedSource implements AutoCloseable {
         }
         truth.put(e.lsn(), rows);
       }
-      Delivery d = new Delivery(e.lsn(), snapshot, codec.encode(e));
+      Delivery d = new Delivery(e.lsn(), snapshot, false, codec.encode(e));
       log.add(d);
       out.add(d);
     }
@@ -181,6 +193,10 @@ final class CapturedSource implements AutoCloseable {
 
   long lastLsn() {
     return log.isEmpty() ? -1 : log.get(log.size() - 1).lsn();
+  }
+
+  Path dataDir() {
+    return dataDir;
   }
 
   /** SQLite's rows at {@code lsn}. */

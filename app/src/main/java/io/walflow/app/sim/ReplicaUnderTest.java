@@ -12,6 +12,17 @@ import io.walflow.replica.Freshness;
 import io.walflow.replica.RangeRead;
 import io.walflow.replica.Replica;
 import io.walflow.replica.ReplicaConfig;
+import io.walflow.replica.repair.BucketSource;
+import io.walflow.replica.repair.LocalBuckets;
+import io.walflow.replica.store.ReplicaStore;
+import io.walflow.replica.store.StoreBatch;
+import io.walflow.replica.store.TableSchema;
+import io.walflow.ingest.change.Change;
+import io.walflow.ingest.change.ChangeSet;
+import io.walflow.ingest.change.RowChange;
+import io.walflow.ingest.feed.TransactionSink;
+import java.time.Instant;
+import java.util.Random;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,26 +43,117 @@ import java.util.stream.Stream;
  * dropped), then turned into transactions ({@link ChangeFeed}) for the replica's sink. It can be
  * restarted, rebuilt from nothing, or lose its last writes as a power loss does with unsynced
  * RocksDB writes: {@link #sync} copies the closed store aside, {@link #powerLoss} puts that copy
- * back.
+ * back. Digest entries go to the replica's divergence repair, which fetches bucket rows from the
+ * capture node's log in this process; faults can damage the stored rows outside the applier
+ * ({@link #damageStore}) or drop a change on the apply path ({@link #dropNextChange}).
  */
 final class ReplicaUnderTest implements AutoCloseable {
   private final Path dir;
   private final Path store;
   private final Path synced;
+  private final BucketSource buckets;
   private Replica replica;
   private ChangeFeed feed;
   private int rejected;
+  /** Armed by {@link #dropNextChange}: the next commit with row changes loses its first one on the apply path. */
+  private boolean dropNext;
 
-  ReplicaUnderTest(Path dir) {
+  /**
+   * @param captureDir the capture node's data directory, whose log answers divergence repair's
+   *     bucket requests in this process ({@link LocalBuckets})
+   */
+  ReplicaUnderTest(Path dir, Path captureDir) {
     this.dir = dir;
     this.store = dir.resolve("replica");
     this.synced = dir.resolve("replica-synced");
+    this.buckets = new LocalBuckets(captureDir, dir.resolve("bucket-rows"));
     open();
   }
 
   private void open() {
     replica = Replica.open(ReplicaConfig.of("sim", store).withCacheRows(64));
-    feed = new ChangeFeed(dir.resolve("feed"), replica.sink());
+    TransactionSink sink = replica.sink();
+    feed = new ChangeFeed(dir.resolve("feed"), new TransactionSink() {
+      @Override
+      public void snapshotBegin(String db, long lsn, Instant committedAt) {
+        sink.snapshotBegin(db, lsn, committedAt);
+      }
+
+      @Override
+      public void snapshotChange(String db, long lsn, Change change) {
+        sink.snapshotChange(db, lsn, change);
+      }
+
+      @Override
+      public void snapshotEnd(String db, long lsn) {
+        sink.snapshotEnd(db, lsn);
+      }
+
+      @Override
+      public void commit(String db, long lsn, Instant committedAt, ChangeSet changes) {
+        if (dropNext && !changes.rowChanges().isEmpty()) {
+          dropNext = false;
+          List<RowChange> rows = changes.rowChanges();
+          changes = new ChangeSet(changes.schemaChanges(), List.copyOf(rows.subList(1, rows.size())));
+        }
+        sink.commit(db, lsn, committedAt, changes);
+      }
+    });
+  }
+
+  /** The next commit with row changes loses its first row change between decoding and the store. */
+  void dropNextChange() {
+    dropNext = true;
+  }
+
+  /** True while a {@link #dropNextChange} has not happened yet. */
+  boolean dropPending() {
+    return dropNext;
+  }
+
+  /**
+   * Damages the stored rows of a table directly in RocksDB, not through the applier (its
+   * incremental digest does not see it): deletes a row, gives a row another row's values, or
+   * stores a copy of a row under a key no row has. Returns what it did, or null when no table has
+   * rows.
+   */
+  String damageStore(Random random) {
+    closeReplica();
+    String what = null;
+    try (ReplicaStore s = ReplicaStore.open(store.resolve("rocksdb"), false)) {
+      ReplicaStore.StoredDatabase db = s.load().stream().filter(x -> x.db().equals(CapturedSource.DB)).findFirst()
+          .orElse(null);
+      List<TableSchema> tables = db == null ? List.of() : new ArrayList<>(new TreeMap<>(db.tables()).values());
+      for (int tries = 0; tries < tables.size() && what == null; tries++) {
+        TableSchema t = tables.get(random.nextInt(tables.size()));
+        List<byte[][]> rows = new ArrayList<>();
+        try (ReplicaStore.View v = s.view()) {
+          v.scan(t.id(), Optional.empty(), 10_000, (k, r) -> rows.add(new byte[][] {k, r}));
+        }
+        if (rows.isEmpty()) {
+          continue;
+        }
+        byte[][] row = rows.get(random.nextInt(rows.size()));
+        byte[][] other = rows.get(random.nextInt(rows.size()));
+        try (StoreBatch b = s.batch()) {
+          int kind = random.nextInt(3);
+          if (kind == 1 && !java.util.Arrays.equals(row[1], other[1])) {
+            b.putRow(t.id(), row[0], other[1]);
+            what = "gave a row of " + t.name() + " another row's values";
+          } else if (kind == 2) {
+            byte[] key = t.keyOf(List.of(SqliteWorkload.unusedKey(t.name(), random.nextInt(1000))));
+            b.putRow(t.id(), key, row[1]);
+            what = "stored a copy of a row of " + t.name() + " under a new key";
+          } else {
+            b.deleteRow(t.id(), row[0]);
+            what = "deleted a row of " + t.name();
+          }
+          s.write(b);
+        }
+      }
+    }
+    open();
+    return what;
   }
 
   private void closeReplica() {
@@ -74,6 +176,10 @@ final class ReplicaUnderTest implements AutoCloseable {
     }
     if (entry.lsn() != d.lsn()) {
       throw new IllegalStateException(d + " decoded as LSN " + entry.lsn() + ": the checksum let damage through");
+    }
+    if (entry instanceof LogEntry.Digest digest) {
+      replica.compareDigest(digest, "delivery of " + d, buckets); // as the apply loop does, before feeding
+      return Optional.empty();
     }
     feed.accept(entry);
     return Optional.empty();

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 public final class SeedRunner {
   /** What a run of many seeds did; {@code failure} is the violation of the lowest failing seed, if any. */
   public record Summary(long seeds, long steps, long faults, long rejectedEntries, long captureCrashes,
-      long replicaRestarts, long powerLosses, long repairs, long resnapshots, double seconds,
+      long replicaRestarts, long powerLosses, long repairs, long resnapshots, long storeDamages, long droppedChanges,
+      double seconds,
       Optional<Simulation.InvariantViolation> failure) {
     public double seedsPerMinute() {
       return seeds / seconds * 60;
@@ -36,7 +37,7 @@ public final class SeedRunner {
     }
     Path work = Simulation.workDir();
     AtomicLong next = new AtomicLong(first);
-    long[] totals = new long[8];
+    long[] totals = new long[10];
     Simulation.InvariantViolation[] failure = new Simulation.InvariantViolation[1];
     long[] failedSeed = {Long.MAX_VALUE};
     long started = System.nanoTime();
@@ -63,6 +64,8 @@ public final class SeedRunner {
               totals[5] += r.powerLosses();
               totals[6] += r.repairs();
               totals[7] += r.resnapshots();
+              totals[8] += r.storeDamages();
+              totals[9] += r.droppedChanges();
             }
           } catch (RuntimeException | Error e) {
             Simulation.InvariantViolation v = e instanceof Simulation.InvariantViolation iv ? iv
@@ -91,6 +94,6 @@ public final class SeedRunner {
     }
     double secs = (System.nanoTime() - started) / 1e9;
     return new Summary(totals[0], totals[0] * steps, totals[1], totals[2], totals[3], totals[4], totals[5], totals[6],
-        totals[7], secs, Optional.ofNullable(failure[0]));
+        totals[7], totals[8], totals[9], secs, Optional.ofNullable(failure[0]));
   }
 }

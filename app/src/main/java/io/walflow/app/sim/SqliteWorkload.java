@@ -165,6 +165,12 @@ final class SqliteWorkload implements AutoCloseable {
   }
 
   /** Where {@link #rows()} puts SQLite's answer to view {@code name}'s SQL. */
+  /** A primary key value of {@code table} that the workload never writes (rows with it are damage). */
+  static io.walflow.ingest.change.Value unusedKey(String table, int n) {
+    return table.equals("w") ? io.walflow.ingest.change.Value.of("damage-" + n)
+        : io.walflow.ingest.change.Value.of(1_000_000L + n);
+  }
+
   static String viewKey(String name) {
     return "view " + name;
   }

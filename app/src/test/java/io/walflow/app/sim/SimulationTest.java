@@ -31,9 +31,10 @@ class SimulationTest {
     System.out.println("seeds " + first + " .. " + (first + SEEDS - 1));
     SeedRunner.Summary s = SeedRunner.run(first, SEEDS, Long.MAX_VALUE, STEPS, 2, r -> { });
     System.out.printf("%d seeds x %d steps in %.1f s on 2 threads (%.0f seeds/minute): %d faults, %d damaged entries "
-        + "rejected, %d capture crashes, %d power losses, %d range repairs, %d resnapshots%n", s.seeds(), STEPS,
+        + "rejected, %d capture crashes, %d power losses, %d range repairs, %d resnapshots, %d store damages, "
+        + "%d dropped changes%n", s.seeds(), STEPS,
         s.seconds(), s.seedsPerMinute(), s.faults(), s.rejectedEntries(), s.captureCrashes(), s.powerLosses(),
-        s.repairs(), s.resnapshots());
+        s.repairs(), s.resnapshots(), s.storeDamages(), s.droppedChanges());
     if (s.failure().isPresent()) {
       throw s.failure().get();
     }
@@ -45,6 +46,8 @@ class SimulationTest {
         .isPositive();
     assertThat(s.captureCrashes()).isPositive();
     assertThat(s.powerLosses()).isPositive();
+    assertThat(s.storeDamages()).as("rows damaged in the replica's store, found and repaired by digests").isPositive();
+    assertThat(s.droppedChanges()).as("changes dropped on the apply path, found and repaired by digests").isPositive();
   }
 
   @Test

@@ -90,6 +90,17 @@ final class CaptureDigests {
         (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * After a retention snapshot of {@code image} at {@code atLsn}: when a table's sums are unknown (a
+   * column rewrite left it unverified), builds the digest from the image so that it is compared
+   * again; otherwise nothing (the digest followed every commit).
+   */
+  void reverify(long atLsn, PageImage image) {
+    if (digest != null && digest.tables().values().stream().anyMatch(t -> !t.verified())) {
+      rebuild(atLsn, image);
+    }
+  }
+
   /** At a restart at {@code atLsn}: the saved digest when it is at that LSN, else a rebuild from {@code image}. */
   void resume(long atLsn, PageImage image) {
     if (!enabled()) {

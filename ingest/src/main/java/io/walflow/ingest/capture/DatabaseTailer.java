@@ -577,6 +577,7 @@ final class DatabaseTailer implements Runnable {
       LOG.info("database '{}': {} log bytes since the last snapshot, writing a snapshot at LSN {} for retention",
           db, bytesSinceSnapshot, lsn);
       emitSnapshot(lsn, shadow.current(), position);
+      digests.reverify(lsn, shadow.current());
     }
   }
 
@@ -601,6 +602,7 @@ final class DatabaseTailer implements Runnable {
     }
     if (bytesSinceSnapshot >= config.snapshotEveryBytes()) {
       emitSnapshot(lsn, shadow.current(), position);
+      digests.reverify(lsn, shadow.current());
     }
     publishDigests();
     writer.awaitAppended();

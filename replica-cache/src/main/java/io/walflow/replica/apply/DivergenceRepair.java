@@ -11,6 +11,7 @@ import io.walflow.replica.ApplyState;
 import io.walflow.replica.digest.DigestScan;
 import io.walflow.replica.read.RowCache;
 import io.walflow.replica.repair.BucketClient;
+import io.walflow.replica.repair.BucketSource;
 import io.walflow.replica.repair.LogRangeClient;
 import io.walflow.replica.repair.RangeGoneException;
 import io.walflow.replica.repair.RepairException;
@@ -44,20 +45,22 @@ import org.slf4j.LoggerFactory;
  * damaged in the store outside the apply path leave that digest unchanged, so a <em>scrub</em>
  * recomputes the digest from the stored rows ({@link DigestScan}): at a digest entry when the
  * incremental digest differs, and otherwise when the scrub budget allows, at most {@value
- * #SCRUB_SHARE_PERCENT}% of the apply thread's time (after a scrub of {@code s} seconds, none for
+ * #SCRUB_SHARE_PERCENT}% of the apply thread's time by default (after a scrub of {@code s} seconds, none for
  * the next {@code 100 s / SCRUB_SHARE_PERCENT}). Damage to stored rows is therefore found at the
  * first digest entry after that pause.
  */
-final class DivergenceRepair {
+public final class DivergenceRepair {
   private static final Logger LOG = LoggerFactory.getLogger(DivergenceRepair.class);
   /** The most of the apply thread's time that scrubs may take. */
   static final int SCRUB_SHARE_PERCENT = 25;
+  /** Per cent of the apply thread's time scrubs may take; 100: every digest set is scrubbed. */
+  private final int scrubShare;
 
   private final Applier applier;
   private final ReplicaStore store;
   private final RowCache cache;
   private final ReplicaDigests digests;
-  private final Optional<BucketClient> client;
+  private final Optional<BucketSource> client;
   private final Optional<LogRangeClient> range;
   private final Consumer<LogEntry> feed;
   /** Per database, when the next discretionary scrub may start (System.nanoTime). */
@@ -70,19 +73,32 @@ final class DivergenceRepair {
    * @param range the capture node's log, for bootstrapping again when it no longer holds the LSN
    * @param feed applies entries (a snapshot and what follows it) through the apply loop's feed
    */
-  DivergenceRepair(Applier applier, Optional<BucketClient> client, Optional<LogRangeClient> range,
+  DivergenceRepair(Applier applier, Optional<? extends BucketSource> client, Optional<LogRangeClient> range,
       Consumer<LogEntry> feed) {
+    this(applier, client, range, feed, SCRUB_SHARE_PERCENT);
+  }
+
+  /**
+   * @param scrubShare per cent of the apply thread's time scrubs may take (1..100); 100 scrubs at
+   *     every digest set, so that what is found does not depend on timing
+   */
+  public DivergenceRepair(Applier applier, Optional<? extends BucketSource> client, Optional<LogRangeClient> range,
+      Consumer<LogEntry> feed, int scrubShare) {
+    if (scrubShare < 1 || scrubShare > 100) {
+      throw new IllegalArgumentException("scrub share " + scrubShare + "% is not within 1..100");
+    }
+    this.scrubShare = scrubShare;
     this.applier = applier;
     this.store = applier.store();
     this.cache = applier.cache();
     this.digests = applier.digests();
-    this.client = client;
+    this.client = client.map(c -> (BucketSource) c);
     this.range = range;
     this.feed = feed;
   }
 
   /** Handles one digest entry read at {@code where}. */
-  void onDigest(LogEntry.Digest entry, String where) {
+  public void onDigest(LogEntry.Digest entry, String where) {
     String db = entry.db();
     DatabaseReplica d = applier.database(db);
     DigestEntry body;
@@ -162,7 +178,7 @@ final class DivergenceRepair {
 
   private void repair(String db, DatabaseReplica d, TableSchema table, TableDigest mineT, DigestEntry body, BitSet diff) {
     int[] ids = diff.stream().toArray();
-    BucketClient.Fetched fetched;
+    BucketSource.Fetched fetched;
     long t0 = System.nanoTime();
     try {
       fetched = client.get().fetch(db, body.table(), d.lsn(), body.buckets(), ids);
@@ -184,12 +200,12 @@ final class DivergenceRepair {
     List<RowCache.Key> touched = new ArrayList<>();
     long rows = 0;
     try (StoreBatch batch = store.batch()) {
-      Map<ByteKey, Boolean> keep = new LinkedHashMap<>();
+      java.util.Set<ByteKey> keep = new java.util.HashSet<>();
       for (int i = 0; i < fetched.rows().size(); i++) {
         List<Value> key = fetched.keys().get(i);
         byte[] k = table.keyOf(key);
         ByteKey bk = new ByteKey(k);
-        keep.put(bk, true);
+        keep.add(bk);
         long hash = RowHasher.rowHash(key, fetched.rows().get(i));
         Long was = localHash.get(bk);
         if (was == null || was != hash) {
@@ -203,19 +219,17 @@ final class DivergenceRepair {
         }
       }
       for (DigestScan.LocalRow r : local.collected()) {
-        if (!keep.containsKey(new ByteKey(r.key()))) {
+        if (!keep.contains(new ByteKey(r.key()))) {
           batch.deleteRow(table.id(), r.key());
           touched.add(new RowCache.Key(table.id(), r.key()));
           rows++;
         }
       }
-      long before = 0;
       for (int b : ids) {
         mineT.set(b, body.sums()[b]);
         batch.putDigestSum(table.id(), b, body.sums()[b]);
       }
-      before = local.collected().size();
-      mineT.addRows(fetched.rows().size() - before);
+      mineT.addRows(fetched.rows().size() - local.collected().size());
       digests.putMeta(db, d.tables(), batch);
       d.publish(() -> {
         store.write(batch);
@@ -234,7 +248,7 @@ final class DivergenceRepair {
    * Refuses an answer whose rows do not have the digest's sums in every asked bucket, or whose
    * columns are not the replica's: such rows are never applied.
    */
-  private static void check(TableSchema table, DigestEntry body, BucketClient.Fetched fetched, BitSet diff) {
+  private static void check(TableSchema table, DigestEntry body, BucketSource.Fetched fetched, BitSet diff) {
     List<String> mine = ReplicaDigests.columns(table);
     if (!fetched.columns().equals(mine)) {
       throw new RepairException("the capture node's table " + body.table() + " has columns " + fetched.columns()
@@ -312,7 +326,7 @@ final class DivergenceRepair {
   /** After a scrub that began at {@code t0}: no other for {@code (100 / share − 1)} times as long. */
   private void budget(String db, long t0) {
     long took = System.nanoTime() - t0;
-    scrubAllowedAt.put(db, System.nanoTime() + took * (100 - SCRUB_SHARE_PERCENT) / SCRUB_SHARE_PERCENT);
+    scrubAllowedAt.put(db, System.nanoTime() + took * (100 - scrubShare) / scrubShare);
   }
 
   private void ignore(DatabaseReplica d, String why) {

@@ -6,7 +6,6 @@ import io.walflow.ingest.digest.TableDigest;
 import io.walflow.replica.digest.DigestScan;
 import io.walflow.replica.store.ReplicaStore;
 import io.walflow.replica.store.StoreBatch;
-import io.walflow.replica.store.StoreException;
 import io.walflow.replica.store.TableSchema;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
@@ -53,8 +52,7 @@ final class ReplicaDigests {
       long rows = b.getLong();
       TableSchema t = byId.get(id);
       if (t == null) {
-        throw new StoreException("the digest of " + db + " in " + store.dir() + " names table id " + id
-            + ", which holds no table", null);
+        return Optional.empty(); // stale (a write failed after it was forgotten): built again when next compared
       }
       d.put(t.name(), TableDigest.of(columns(t), verified ? store.digestSums(id, d.buckets()) : new long[0], rows, verified));
     }

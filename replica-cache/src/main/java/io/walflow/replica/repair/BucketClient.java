@@ -22,7 +22,7 @@ import java.util.Optional;
  * buckets per request, and checks each answer (CRC, that it is the asked database, table, LSN and
  * buckets, that each row lies in an asked bucket) before returning anything. Thread-safe.
  */
-public final class BucketClient {
+public final class BucketClient implements BucketSource {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   /** Buckets per request: keeps the request line (ids as varint deltas in base64) well under 8 KiB. */
@@ -42,9 +42,6 @@ public final class BucketClient {
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  /** The rows of every asked bucket, and the bytes of the answers they came in. */
-  public record Fetched(List<String> columns, List<List<Value>> keys, List<List<Value>> rows, long bytes) {}
-
   /**
    * The rows of buckets {@code ids} (ascending) of {@code table} as of {@code lsn}, {@code buckets}
    * being the digest's bucket count.
@@ -52,6 +49,7 @@ public final class BucketClient {
    * @throws RangeGoneException when the capture node's log holds no snapshot at or before {@code lsn}
    * @throws RepairException when it cannot be reached, refuses, or answers anything but those rows
    */
+  @Override
   public Fetched fetch(String db, String table, long lsn, int buckets, int[] ids) {
     List<String> columns = null;
     List<List<Value>> keys = new ArrayList<>();

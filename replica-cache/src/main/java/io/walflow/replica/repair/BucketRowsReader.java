@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * Rebuilds the rows of some digest buckets of one table exactly as of one LSN, from the capture
- * node's log alone: the newest snapshot at or before the LSN, then every commit up to it, keeping
+ * node's log alone: the first snapshot at or before the LSN, then every commit up to it, keeping
  * only the rows whose key falls in an asked bucket. The log's changes carry every row's after
  * image, so the answer is the table's rows at that LSN whatever capture is doing now, and the
  * replica can apply it at that LSN of its own stream. It costs a decode of the snapshot and the
@@ -51,53 +51,35 @@ final class BucketRowsReader {
 
   static Result read(Path dataDir, Path tempDir, String db, String table, long lsn, int buckets, int[] ids)
       throws IOException {
-    long snapshotIndex = -1;
-    long snapshotLsn = -1;
+    BitSet wanted = new BitSet(buckets);
+    for (int id : ids) {
+      wanted.set(id);
+    }
+    Collector sink = new Collector(db, buckets, wanted);
     long newest = -1;
-    try (LogReader reader = LogReader.open(dataDir).toStart()) {
+    // One pass from the start of the log: the first snapshot at or before the LSN and the commits
+    // after it build the rows; a later retention snapshot of what the commits already built is skipped.
+    try (LogReader reader = LogReader.open(dataDir).toStart(); ChangeFeed feed = new ChangeFeed(tempDir, sink)) {
       Optional<LogRecord> r;
       while ((r = reader.next(Optional.of(db), 0)).isPresent()) {
         LogEntry e = r.get().entry();
         newest = Math.max(newest, e.lsn());
-        if (e instanceof LogEntry.Snapshot s && s.partIndex() == 0 && s.lsn() <= lsn) {
-          snapshotIndex = r.get().position().index();
-          snapshotLsn = s.lsn();
+        if (e.lsn() > lsn) {
+          break;
         }
+        if (e instanceof LogEntry.Snapshot && sink.base && e.lsn() == sink.builtLsn) {
+          continue;
+        }
+        feed.accept(e);
       }
     }
-    if (snapshotLsn < 0) {
+    if (!sink.base) {
       return new Result(Optional.empty(), Optional.of(Missing.NO_SNAPSHOT),
           "the log holds no snapshot of '" + db + "' at or before LSN " + lsn + "; bootstrap from the newest snapshot");
     }
     if (newest < lsn) {
       return new Result(Optional.empty(), Optional.of(Missing.NOT_YET),
           "the log of '" + db + "' reaches LSN " + newest + ", not yet " + lsn);
-    }
-    BitSet wanted = new BitSet(buckets);
-    for (int id : ids) {
-      wanted.set(id);
-    }
-    Collector sink = new Collector(db, buckets, wanted);
-    try (LogReader reader = LogReader.open(dataDir); ChangeFeed feed = new ChangeFeed(tempDir, sink)) {
-      reader.moveTo(snapshotIndex);
-      boolean started = false;
-      Optional<LogRecord> r;
-      while ((r = reader.next(Optional.of(db), 0)).isPresent()) {
-        LogEntry e = r.get().entry();
-        if (e.lsn() > lsn) {
-          break;
-        }
-        if (!started) {
-          if (!(e instanceof LogEntry.Snapshot) || e.partIndex() != 0 || e.lsn() != snapshotLsn) {
-            continue;
-          }
-          started = true;
-        }
-        if (e instanceof LogEntry.Snapshot && e.lsn() != snapshotLsn) {
-          continue; // a retention snapshot of what the commits already built
-        }
-        feed.accept(e);
-      }
     }
     List<String> columns = sink.columns.get(table);
     if (columns == null) {
@@ -121,6 +103,9 @@ final class BucketRowsReader {
     final Map<String, List<Column>> definitions = new HashMap<>();
     final Map<String, Integer> keyWidth = new HashMap<>();
     final Map<String, Map<List<Value>, List<Value>>> rows = new HashMap<>();
+    /** Whether a whole snapshot was read (the rows are then those of {@link #builtLsn}). */
+    boolean base;
+    long builtLsn = -1;
 
     Collector(String db, int buckets, BitSet wanted) {
       this.db = db;
@@ -130,6 +115,7 @@ final class BucketRowsReader {
 
     @Override
     public void snapshotBegin(String db, long lsn, Instant committedAt) {
+      base = false;
       columns.clear();
       definitions.clear();
       keyWidth.clear();
@@ -142,10 +128,17 @@ final class BucketRowsReader {
     }
 
     @Override
-    public void snapshotEnd(String db, long lsn) {}
+    public void snapshotEnd(String db, long lsn) {
+      base = true;
+      builtLsn = lsn;
+    }
 
     @Override
     public void commit(String db, long lsn, Instant committedAt, ChangeSet changes) {
+      if (!base) {
+        return; // commits before the first snapshot in the log build nothing
+      }
+      builtLsn = lsn;
       changes.schemaChanges().forEach(this::apply);
       changes.rowChanges().forEach(this::apply);
     }
