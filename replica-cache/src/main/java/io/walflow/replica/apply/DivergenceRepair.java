@@ -146,7 +146,7 @@ public final class DivergenceRepair {
     if (!scrubbed && (!diff.isEmpty() || setScrub)) {
       long t0 = System.nanoTime();
       DigestScan.Result stored = DigestScan.scan(store, table, body.buckets(), new BitSet());
-      LOG.info("database {}: scrub of table {} at LSN {}: {} stored rows in {} ms", db, body.table(), entry.lsn(),
+      LOG.debug("database {}: scrub of table {} at LSN {}: {} stored rows in {} ms", db, body.table(), entry.lsn(),
           stored.rows(), (System.nanoTime() - t0) / 1_000_000);
       d.divergence(io.walflow.replica.DivergenceStats::scrubbed);
       diff = new BitSet();
