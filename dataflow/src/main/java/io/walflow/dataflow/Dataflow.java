@@ -427,6 +427,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       if (rows == null) {
         return Optional.empty();
       }
+      readerHits.incrementAndGet();
       if (v.graph.partial() && k != null) {
         keys.getIfPresent(new CachedKey(view, k));
       }
