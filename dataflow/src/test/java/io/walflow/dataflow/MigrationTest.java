@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,10 +226,8 @@ class MigrationTest {
     }
 
     void awaitCommits(long n) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (commits.get() < n && errors.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      Awaitility.await("the feeder's commits").atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5))
+          .until(() -> commits.get() >= n || !errors.isEmpty());
       assertThat(errors).isEmpty();
       assertThat(commits.get()).as("feeder commits").isGreaterThanOrEqualTo(n);
     }

@@ -35,6 +35,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,10 +126,8 @@ class DivergenceBadInputTest {
         }
         c.awaitDurable("app", 60).get(60, TimeUnit.SECONDS);
         r.awaitLsn("app", 60).get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (r.status().databases().get("app").divergence().ignored() < 3 && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        Awaitility.await("3 digest entries ignored").atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
+            .until(() -> r.status().databases().get("app").divergence().ignored() >= 3);
         DivergenceStats s = r.status().databases().get("app").divergence();
         assertThat(s.ignored()).isGreaterThanOrEqualTo(3);
         assertThat(s.digestsCompared()).as("the genuine entries are compared").isPositive();
@@ -197,10 +196,8 @@ class DivergenceBadInputTest {
           DivergenceRepairTest.write(w, rnd, ++txn);
         }
         c.awaitDurable("app", txn).get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (r.status().databases().get("app").repair().resnapshots() == 0 && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        Awaitility.await("a resnapshot").atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
+            .until(() -> r.status().databases().get("app").repair().resnapshots() > 0);
         assertThat(r.status().databases().get("app").repair().resnapshots()).isPositive();
         DivergenceRepairTest.awaitEqual(r, db, data, txn, "a resnapshot");
 
@@ -213,15 +210,9 @@ class DivergenceBadInputTest {
     }
   }
 
-  private static void awaitProblem(Replica r, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      Optional<String> p = r.status().databases().get("app").divergence().lastProblem();
-      if (p.isPresent() && p.get().contains(what)) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no divergence failure naming '" + what + "': " + r.status().databases().get("app"));
+  private static void awaitProblem(Replica r, String what) {
+    Awaitility.await("a divergence failure naming '" + what + "'").atMost(90, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> r.status().databases().get("app").divergence().lastProblem().filter(p -> p.contains(what)).isPresent());
   }
 }

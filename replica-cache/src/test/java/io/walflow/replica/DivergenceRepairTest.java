@@ -39,6 +39,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -213,20 +214,19 @@ class DivergenceRepairTest {
   /** Waits (generously) until the replica has applied {@code lsn} and equals SQLite at its LSN. */
   static void awaitEqual(Replica r, Path db, Path data, long lsn, String what) throws Exception {
     r.awaitLsn("app", lsn).get(90, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    Report last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        last = Verifier.verify(db, Optional.of(data), ReplicaView.over(r), "app", Duration.ofSeconds(30), db.getParent(), 10);
-        if (last.equal()) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        System.out.println("verify: " + e); // an undecodable damaged row, until it is repaired
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the replica did not converge after " + what + ": " + last + "; status "
-        + r.status().databases().get("app"));
+    Awaitility.await("the replica to converge after " + what).atMost(90, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(200)).until(() -> {
+          try {
+            Report last = Verifier.verify(db, Optional.of(data), ReplicaView.over(r), "app", Duration.ofSeconds(30),
+                db.getParent(), 10);
+            if (!last.equal()) {
+              System.out.println("verify: " + last + "; status " + r.status().databases().get("app"));
+            }
+            return last.equal();
+          } catch (RuntimeException e) {
+            System.out.println("verify: " + e); // an undecodable damaged row, until it is repaired
+            return false;
+          }
+        });
   }
 }

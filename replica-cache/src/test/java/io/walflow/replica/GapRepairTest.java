@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,14 +176,9 @@ class GapRepairTest {
    * The replica's status once its repair has finished: the watermark can reach the awaited LSN
    * a moment before the repair that carried it there marks the database OK again.
    */
-  private static DatabaseStatus settled(Replica r) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    DatabaseStatus s = r.status().databases().get("app");
-    while (s.state() != ApplyState.OK && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      s = r.status().databases().get("app");
-    }
-    return s;
+  private static DatabaseStatus settled(Replica r) {
+    return Awaitility.await("the repair to finish").atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> r.status().databases().get("app"), s -> s.state() == ApplyState.OK);
   }
 
   private static long oldestLsn(Path data) throws Exception {

@@ -279,7 +279,7 @@ final class DataflowSuite implements Suite {
         }
       }, "bench-migration-feeder");
       feeder.start();
-      Thread.sleep(500);
+      Thread.sleep(500); // the running view's commits reach a steady rate before the add is timed
       adding.set(true);
       long t0 = System.nanoTime();
       d.createView("added", ALL_SQL + " HAVING count(*) > 5");

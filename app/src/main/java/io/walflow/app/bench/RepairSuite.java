@@ -121,7 +121,7 @@ final class RepairSuite implements Suite {
             if (System.nanoTime() > deadline) {
               throw new IllegalStateException("no repair within 10 minutes: " + r.status().databases().get(DB));
             }
-            Thread.sleep(5);
+            Thread.sleep(5); // polling the replica's status: the bench times the repair to within 5 ms
           }
           repairNanos = System.nanoTime() - t0;
           stats = r.status().databases().get(DB).divergence();
@@ -217,7 +217,7 @@ final class RepairSuite implements Suite {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("no digest compared within 10 minutes: " + r.status().databases().get(DB));
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // polling the replica's status until a digest was compared
     }
   }
 
@@ -333,7 +333,7 @@ final class RepairSuite implements Suite {
     @Override
     public List<SourceItem> poll(Duration timeout) throws InterruptedException {
       if (entries == null) {
-        Thread.sleep(timeout.toMillis());
+        Thread.sleep(timeout.toMillis()); // a source with nothing to give: poll waits its timeout, as Kafka's does
         return List.of();
       }
       List<SourceItem> out = new ArrayList<>();

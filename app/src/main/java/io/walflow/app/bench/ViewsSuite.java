@@ -161,7 +161,7 @@ final class ViewsSuite implements Suite {
     }
     long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!received.containsKey(warmBase + WARM_UP_COMMITS) && System.nanoTime() < warmDeadline) {
-      Thread.sleep(10);
+      Thread.sleep(10); // the warm-up's last delta, polled outside the measured window
     }
     received.clear();
     inProcess.clear();

@@ -43,7 +43,7 @@ final class BootstrapProgress implements AutoCloseable {
     while (!stopped) {
       poll();
       try {
-        Thread.sleep(POLL_MILLIS);
+        Thread.sleep(POLL_MILLIS); // a progress line ticks on a clock, not on an event
       } catch (InterruptedException e) {
         return;
       }

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,14 +52,12 @@ class DemoCommandTest {
 
       long first = lsn(base);
       Set<String> views = new HashSet<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      JsonNode status;
-      do {
-        Thread.sleep(200);
-        status = JSON.readTree(get(base + "/v1/status"));
-        status.path("views").forEach(v -> views.add(v.path("name").asText()));
-        assertThat(System.nanoTime()).as("the demo's views to move past LSN " + first + ": " + status).isLessThan(deadline);
-      } while (!allViewsPast(status, first + 20));
+      Awaitility.await("the demo's views to move past LSN " + first).atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonNode status = JSON.readTree(get(base + "/v1/status"));
+            status.path("views").forEach(v -> views.add(v.path("name").asText()));
+            return allViewsPast(status, first + 20);
+          });
       assertThat(views).containsExactlyInAnyOrder("top_stories", "story", "karma", "latest_comments");
       JsonNode top = JSON.readTree(get(base + "/v1/views/top_stories"));
       assertThat(top.path("rows").size()).isBetween(1, 10);
@@ -97,16 +96,12 @@ class DemoCommandTest {
   /** The live page's URL from the demo's output. */
   private static String awaitUrl(Path log, Process demo) throws Exception {
     Pattern url = Pattern.compile("live page:\\s+(http://[0-9.]+:[0-9]+)/");
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (true) {
-      String out = Files.exists(log) ? Files.readString(log) : "";
-      Matcher m = url.matcher(out);
-      if (m.find()) {
-        return m.group(1);
-      }
-      assertThat(demo.isAlive()).as("the demo exited:\n" + out).isTrue();
-      assertThat(System.nanoTime()).as("the demo printed no URL:\n" + out).isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    Matcher m = Awaitility.await("the demo to print its URL").atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(100)).until(() -> {
+          String out = Files.exists(log) ? Files.readString(log) : "";
+          assertThat(demo.isAlive()).as("the demo exited:\n" + out).isTrue();
+          return url.matcher(out);
+        }, Matcher::find);
+    return m.group(1);
   }
 }

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -114,16 +115,8 @@ class MetricsScrapeTest {
 
   /** Scrapes until {@code ready} holds (generous deadline), returning the samples by name and labels. */
   private static Map<String, Double> awaitMetrics(String url, Predicate<Map<String, Double>> ready) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    Map<String, Double> m;
-    do {
-      m = parse(get(url));
-      if (ready.test(m)) {
-        return m;
-      }
-      Thread.sleep(100);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("metrics never got ready; last scrape:\n" + m);
+    return Awaitility.await("metrics at " + url).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+        .until(() -> parse(get(url)), ready);
   }
 
   private static Map<String, Double> parse(String text) {

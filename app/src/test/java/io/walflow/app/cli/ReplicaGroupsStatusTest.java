@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -81,15 +82,7 @@ class ReplicaGroupsStatusTest {
   }
 
   private static JsonNode await(String url, Predicate<JsonNode> ready) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    JsonNode last;
-    do {
-      last = JSON.readTree(get(url));
-      if (ready.test(last)) {
-        return last;
-      }
-      Thread.sleep(200);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("the replica never showed up caught up in /v1/status; last: " + last);
+    return Awaitility.await("the replica caught up in " + url).atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200)).until(() -> JSON.readTree(get(url)), ready);
   }
 }

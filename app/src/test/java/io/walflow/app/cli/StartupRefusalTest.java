@@ -10,10 +10,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,11 +139,10 @@ class StartupRefusalTest {
 
   private void awaitLockOf(Path data, Process holder) throws Exception {
     Path lock = data.resolve(DataDirLock.FILE_NAME);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!(Files.exists(lock) && Files.readString(lock).contains("pid " + holder.pid()))) {
-      assertThat(holder.isAlive()).as("the holder exited early; see its log in " + dir).isTrue();
-      assertThat(System.nanoTime()).as("the holder never took " + lock).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    Awaitility.await("the holder to take " + lock).atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          assertThat(holder.isAlive()).as("the holder exited early; see its log in " + dir).isTrue();
+          return Files.exists(lock) && Files.readString(lock).contains("pid " + holder.pid());
+        });
   }
 }
