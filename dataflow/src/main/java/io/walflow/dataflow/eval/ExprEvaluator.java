@@ -53,6 +53,23 @@ public final class ExprEvaluator {
 
   /** Compiles {@code expr} as a condition: true only when its value is true by SQLite's rules. */
   public static RowPredicate compilePredicate(Expr expr) {
+    // As a condition SQLite jumps: AND stops at the first operand that is not true, OR at the first
+    // that is, left to right, so later operands are not evaluated (nor raise errors).
+    if (expr instanceof Expr.Call call && (call.fn() == Fn.AND || call.fn() == Fn.OR)) {
+      RowPredicate[] ps = new RowPredicate[call.args().size()];
+      for (int i = 0; i < ps.length; i++) {
+        ps[i] = compilePredicate(call.args().get(i));
+      }
+      boolean and = call.fn() == Fn.AND;
+      return (row, params) -> {
+        for (RowPredicate p : ps) {
+          if (p.test(row, params) != and) {
+            return !and;
+          }
+        }
+        return and;
+      };
+    }
     RowFunction f = compile(expr);
     return (row, params) -> SqliteValues.isTrue(f.apply(row, params));
   }
@@ -127,14 +144,13 @@ public final class ExprEvaluator {
         return (row, params) -> SqliteOperators.compare(op, a.apply(row, params), b.apply(row, params), aff);
       }
       case AND: {
+        // In a value context SQLite (3.38+) evaluates every operand that holds no subquery, so an
+        // error on the right (abs of the smallest integer) is raised even when the left is false.
         arity(call, 2, Integer.MAX_VALUE);
         RowFunction[] fs = compileAll(args);
         return (row, params) -> {
           Value acc = fs[0].apply(row, params);
           for (int i = 1; i < fs.length; i++) {
-            if (!(acc instanceof NullValue) && !SqliteValues.isTrue(acc)) {
-              return SqliteValues.FALSE;
-            }
             acc = SqliteOperators.and(acc, fs[i].apply(row, params));
           }
           return SqliteOperators.and(acc, SqliteValues.TRUE);
@@ -146,9 +162,6 @@ public final class ExprEvaluator {
         return (row, params) -> {
           Value acc = fs[0].apply(row, params);
           for (int i = 1; i < fs.length; i++) {
-            if (SqliteValues.isTrue(acc)) {
-              return SqliteValues.TRUE;
-            }
             acc = SqliteOperators.or(acc, fs[i].apply(row, params));
           }
           return SqliteOperators.or(acc, SqliteValues.FALSE);

@@ -150,6 +150,29 @@ class SqliteSemanticsPropertyTest {
         .isTrue();
   }
 
+  /**
+   * The same expressions as WHERE conditions: SQLite evaluates AND/OR there by jumping (left to
+   * right, stopping once the outcome is known), so an error in a later operand may never be raised.
+   */
+  @Property(tries = 3000)
+  void conditions_matchSqlite(@ForAll @Size(5) List<@From("values") Value> row,
+      @ForAll @Size(10) List<@From("values") Value> pool, @ForAll long shapeSeed) throws SQLException {
+    Value[] stored = store(row);
+    Expr e = new ExprGen(new Random(shapeSeed), pool).expr(3);
+    String sql = "SELECT count(*) FROM t WHERE " + SqliteSql.sql(e);
+    Optional<Value> expected = sqlite(sql);
+    Optional<Value> actual;
+    try {
+      actual = Optional.of(SqliteValues.bool(ExprEvaluator.compilePredicate(e).test(stored, new Value[0])));
+    } catch (SqliteEvalException ex) {
+      actual = Optional.empty();
+    }
+    assertThat(expected.isPresent() == actual.isPresent()
+            && (expected.isEmpty() || SqliteSql.same(actual.get(), expected.get())))
+        .as("%s over row %s: SQLite %s, walflow %s", sql, List.of(stored), expected, actual)
+        .isTrue();
+  }
+
   /** Random expression trees over the test table's columns and a pool of literals. */
   static final class ExprGen {
     private final Random rnd;
