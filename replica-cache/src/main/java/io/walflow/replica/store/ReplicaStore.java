@@ -22,6 +22,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import io.walflow.replica.source.SourcePositions;
 
@@ -139,8 +140,8 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
             + dir + ", below the floor of " + (minFreeBytes >> 20) + " MiB (--min-free-disk-mb)", null);
       }
     }
-    try {
-      db.write(writeOptions, batch.batch());
+    try (WriteBatch serialized = new WriteBatch(batch.data())) {
+      db.write(writeOptions, serialized);
     } catch (RocksDBException e) {
       Status s = e.getStatus();
       if ((s != null && s.getSubCode() == Status.SubCode.NoSpace)
@@ -367,7 +368,8 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
     return sums;
   }
 
-  static byte[] rowKey(long tableId, byte[] key) {
+  /** The RocksDB key under which the row of table id {@code tableId} with key {@code key} ({@link KeyCodec}) is stored. */
+  public static byte[] rowKey(long tableId, byte[] key) {
     byte[] k = new byte[9 + key.length];
     k[0] = ROW;
     KeyCodec.putLong(k, 1, tableId);
