@@ -20,6 +20,8 @@ import io.walflow.replica.store.KeyCodec;
 import io.walflow.replica.store.ReplicaStore;
 import io.walflow.replica.store.RowCodec;
 import io.walflow.testkit.KafkaBroker;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,6 +122,8 @@ final class ReplicaSuite implements Suite {
     List<Double> rawWhole = new ArrayList<>();
     List<Double> applied = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
+    List<Double> cpuRatios = new ArrayList<>();
+    List<Double> cpuWholeRatios = new ArrayList<>();
     Path rawDir = null;
     Path replicaDir = null;
     for (int i = 0; i < rounds; i++) {
@@ -130,9 +134,9 @@ final class ReplicaSuite implements Suite {
       rawDir = workspace.newDir("raw-rocksdb-" + i);
       replicaDir = workspace.newDir("replica-" + i);
       Path wholeDir = workspace.newDir("raw-serialized-" + i);
-      double rawRate;
-      double wholeRate;
-      double applyRate;
+      Rate rawRate;
+      Rate wholeRate;
+      Rate applyRate;
       if (i % 2 == 0) {
         rawRate = raw(rawDir, rows, tableId, false);
         wholeRate = raw(wholeDir, rows, tableId, true);
@@ -143,16 +147,21 @@ final class ReplicaSuite implements Suite {
         rawRate = raw(rawDir, rows, tableId, false);
       }
       workspace.delete(wholeDir);
-      raw.add(rawRate);
-      rawWhole.add(wholeRate);
-      applied.add(applyRate);
-      ratios.add(applyRate / rawRate);
+      raw.add(rawRate.wall());
+      rawWhole.add(wholeRate.wall());
+      applied.add(applyRate.wall());
+      ratios.add(applyRate.wall() / rawRate.wall());
+      cpuRatios.add(applyRate.cpu() / rawRate.cpu());
+      cpuWholeRatios.add(applyRate.cpu() / wholeRate.cpu());
       progress.say("replica: round %d: raw puts %,.0f rows/s, raw serialized batches %,.0f rows/s, replica apply "
-          + "%,.0f rows/s (ratio %.2f to raw puts, %.2f to serialized)", i + 1, rawRate, wholeRate, applyRate,
-          applyRate / rawRate, applyRate / wholeRate);
+          + "%,.0f rows/s (ratio %.2f to raw puts, %.2f to serialized; in CPU time %.2f and %.2f)", i + 1,
+          rawRate.wall(), wholeRate.wall(), applyRate.wall(), applyRate.wall() / rawRate.wall(),
+          applyRate.wall() / wholeRate.wall(), applyRate.cpu() / rawRate.cpu(), applyRate.cpu() / wholeRate.cpu());
     }
-    progress.say("replica: apply/raw ratio per round: median %.2f, min %.2f, max %.2f", median(ratios),
-        Collections.min(ratios), Collections.max(ratios));
+    progress.say("replica: apply/raw ratio per round: median %.2f, min %.2f, max %.2f; in CPU time: median %.2f, "
+        + "min %.2f, max %.2f (to serialized batches: median %.2f)", median(ratios), Collections.min(ratios),
+        Collections.max(ratios), median(cpuRatios), Collections.min(cpuRatios), Collections.max(cpuRatios),
+        median(cpuWholeRatios));
     List<Row> out = new ArrayList<>();
     double rawMedian = median(raw);
     double applyMedian = median(applied);
@@ -161,19 +170,51 @@ final class ReplicaSuite implements Suite {
         String.format(Locale.ROOT, "%,d rows per round, each transaction built just before it is applied or put (not "
             + "timed), as a decoder hands it over; medians of %d alternating rounds after two warm-up rounds (median "
             + "of the per-round ratios %.2f); baseline: raw WriteBatch puts of the same keys and rows, encoded "
-            + "beforehand (not timed), one put per row", rows, rounds, median(ratios)), Optional.empty()));
+            + "beforehand (not timed), one put per row; in the thread's CPU time the median per-round ratio is %.2f",
+            rows, rounds, median(ratios), median(cpuRatios)), Optional.empty()));
     double wholeMedian = median(rawWhole);
     out.add(new Row("replica", "apply, 100-row transactions, vs raw serialized batches", "rows/s", applyMedian,
         OptionalDouble.of(wholeMedian), new Goal.None(), applied, rawWhole,
         String.format(Locale.ROOT, "the same rounds; baseline: the same keys and rows as RocksDB's own serialized "
             + "WriteBatch bytes (built with WriteBatch.put and data() beforehand, not timed), handed over with new "
-            + "WriteBatch(byte[]) and written: RocksDB's write alone, one JNI call per batch as the replica makes"),
+            + "WriteBatch(byte[]) and written: RocksDB's write alone, one JNI call per batch as the replica makes; "
+            + "in the thread's CPU time the median per-round ratio is %.2f", median(cpuWholeRatios)),
         Optional.empty()));
     out.addAll(reads(rawDir, replicaDir, rows, tableId, settings, progress));
     workspace.delete(rawDir);
     workspace.delete(replicaDir);
     out.addAll(latency(workspace, settings, progress));
     return out;
+  }
+
+  /**
+   * One side's rate in one round: rows per second of wall-clock time, and rows per second of the
+   * measuring thread's CPU time (RocksDB writes on the calling thread here: no flush happens in a
+   * round), which a machine shared with other work disturbs much less.
+   */
+  private record Rate(double wall, double cpu) {}
+
+  /** Sums the timed sections of one round, in wall-clock and in the thread's CPU time. */
+  private static final class Stopwatch {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private long wall;
+    private long cpu;
+    private long wallStart;
+    private long cpuStart;
+
+    void start() {
+      cpuStart = THREADS.getCurrentThreadCpuTime();
+      wallStart = System.nanoTime();
+    }
+
+    void stop() {
+      wall += System.nanoTime() - wallStart;
+      cpu += THREADS.getCurrentThreadCpuTime() - cpuStart;
+    }
+
+    Rate rate(int rows) {
+      return new Rate(rows / (wall / 1e9), rows / (cpu / 1e9));
+    }
   }
 
   /**
@@ -237,21 +278,21 @@ final class ReplicaSuite implements Suite {
    * RocksDB's own serialized batch of those puts, built beforehand too, handed over in one call
    * ({@code new WriteBatch(byte[])}) and written.
    */
-  private static double raw(Path dir, int rows, long tableId, boolean serialized) throws Exception {
+  private static Rate raw(Path dir, int rows, long tableId, boolean serialized) throws Exception {
     RocksDB.loadLibrary();
     try (Options o = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(o, dir.toString());
         WriteOptions w = new WriteOptions()) {
-      long nanos = 0;
+      Stopwatch timed = new Stopwatch();
       for (Transactions txns = new Transactions(rows); txns.hasNext(); ) {
         byte[][] kv = encoded(txns.next(), tableId);
         byte[] data = serialized ? serialized(kv) : null;
-        long start = System.nanoTime();
+        timed.start();
         try (WriteBatch b = serialized ? new WriteBatch(data) : puts(kv)) {
           db.write(w, b);
         }
-        nanos += System.nanoTime() - start;
+        timed.stop();
       }
-      return rows / (nanos / 1e9);
+      return timed.rate(rows);
     }
   }
 
@@ -278,24 +319,24 @@ final class ReplicaSuite implements Suite {
   }
 
   /** Replica apply: per transaction, the replica's sink (its whole apply path), timed. */
-  private static double applyRate(Path dir, int rows) {
+  private static Rate applyRate(Path dir, int rows) {
     try (Replica r = Replica.open(ReplicaConfig.of("bench", dir))) {
       TransactionSink sink = r.sink();
       sink.snapshotBegin(DB, 0, AT);
       sink.snapshotChange(DB, 0, createItems());
       sink.snapshotEnd(DB, 0);
-      long nanos = 0;
+      Stopwatch timed = new Stopwatch();
       long lsn = 0;
       for (Transactions txns = new Transactions(rows); txns.hasNext(); ) {
         ChangeSet t = txns.next();
-        long start = System.nanoTime();
+        timed.start();
         sink.commit(DB, ++lsn, AT, t);
-        nanos += System.nanoTime() - start;
+        timed.stop();
       }
       if (r.lsn(DB) != lsn) {
         throw new IllegalStateException("replica applied LSN " + r.lsn(DB) + " of " + lsn + ": " + r.status());
       }
-      return rows / (nanos / 1e9);
+      return timed.rate(rows);
     }
   }
 
