@@ -51,7 +51,8 @@ import org.rocksdb.WriteOptions;
  *   <li>Apply rate: the same rows (an {@code items(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)}
  *       table, 100-row transactions, each built just before it is used, as a decoder hands it to
  *       the replica) applied through the replica's sink (key and row encoding, one WriteBatch per
- *       transaction with the watermark, cache invalidation, publication) against raw RocksDB
+ *       transaction with the watermark, the free-space floor of {@code walflow replica}, cache
+ *       invalidation, publication) against raw RocksDB
  *       WriteBatch puts of the same keys and rows as the replica stores them, encoded beforehand
  *       (one batch per 100 rows; same Options and WriteOptions as the replica: write-ahead log on,
  *       no sync). Only the apply call, or the puts and write, is timed. rows/s, medians of max(9,
@@ -77,6 +78,8 @@ final class ReplicaSuite implements Suite {
   /** Seconds of uncounted load through Kafka before the latency run, at the same rate. */
   private static final int WARMUP_SECONDS = 5;
   private static final String DB = "app";
+  /** The free-space floor {@code walflow replica} keeps by default (--min-free-disk-mb 256), kept here too. */
+  private static final long CLI_MIN_FREE_DISK_BYTES = 256L << 20;
   private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
 
   @Override
@@ -320,7 +323,7 @@ final class ReplicaSuite implements Suite {
 
   /** Replica apply: per transaction, the replica's sink (its whole apply path), timed. */
   private static Rate applyRate(Path dir, int rows) {
-    try (Replica r = Replica.open(ReplicaConfig.of("bench", dir))) {
+    try (Replica r = Replica.open(ReplicaConfig.of("bench", dir).withMinFreeDiskBytes(CLI_MIN_FREE_DISK_BYTES))) {
       TransactionSink sink = r.sink();
       sink.snapshotBegin(DB, 0, AT);
       sink.snapshotChange(DB, 0, createItems());
