@@ -45,8 +45,9 @@ import reactor.netty.resources.ConnectionProvider;
  *   <li>commit in SQLite → delta received by an SSE subscriber ({@link WalflowClient}), p50/p99,
  *       single-row commits paced at 100/s after as many unmeasured warm-up commits (latency, not
  *       queueing: the whole stack shares 2 cores with the writer);
- *   <li>fan-out: 10,000 in-process subscribers (and 5,000 SSE connections) to one view and key, time
- *       from the commit to the last one receiving its delta;
+ *   <li>fan-out: 10,000 in-process subscribers, and 10,000 SSE subscribers ({@link WalflowClient}
+ *       in a child JVM, {@link SseFanOutClients}), to one view and key, time from the commit to the
+ *       last one receiving its delta;
  *   <li>lookups/s of a parameterized query over HTTP (16 keep-alive connections, 16 in flight; answers
  *       read as bytes, and again parsed by {@link WalflowClient}) and in-process, against SQLite
  *       running the same prepared query in the same run.
@@ -61,7 +62,7 @@ final class ViewsSuite implements Suite {
   private static final int IN_FLIGHT = 16;
   private static final String TOKEN = "bench-token-0123456789";
   private static final double P99_GOAL_MS = 5;
-  private static final int SSE_FAN_OUT = 5_000;
+  private static final int FAN_OUT = 10_000;
   private static final int WARM_UP_COMMITS = 300;
 
   @Override
@@ -107,7 +108,7 @@ final class ViewsSuite implements Suite {
           WalflowClient client = WalflowClient.create(URI.create("http://127.0.0.1:" + stack.http().port()),
               Optional.of(TOKEN))) {
         rows.addAll(latency(settings, progress, stack, client, w));
-        rows.addAll(fanOut(progress, stack, client, w));
+        rows.addAll(fanOut(progress, stack, w, dir));
         rows.addAll(lookups(settings, progress, stack, client, w));
       }
     }
@@ -263,55 +264,140 @@ final class ViewsSuite implements Suite {
     return new long[] {count, millis};
   }
 
-  private List<Row> fanOut(Progress progress, ViewStack stack, WalflowClient client, Connection w) throws Exception {
+  private List<Row> fanOut(Progress progress, ViewStack stack, Connection w, Path dir) throws Exception {
     List<Row> rows = new ArrayList<>();
-    // 5,000 SSE connections, not 10,000: client and server share this process, and 10,000 of them
-    // would need 20,000 file descriptors, this machine's hard limit.
-    for (int[] spec : new int[][] {{10_000, 0}, {SSE_FAN_OUT, 1}}) {
-      int n = spec[0];
-      boolean sse = spec[1] == 1;
-      String how = sse ? "SSE connections" : "in-process subscribers";
-      progress.say("views: fan-out to %,d %s…", n, how);
-      int customer = sse ? 11 : 13;
-      long lsnBefore = stack.appliedLsn("app");
-      AtomicInteger ready = new AtomicInteger();
-      AtomicLong lastArrival = new AtomicLong();
-      AtomicInteger arrived = new AtomicInteger();
-      List<Disposable> subs = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        Flux<ViewEvent> f = sse ? client.subscribe("by_customer", List.of(Integer.toString(customer)), OptionalLong.empty())
-            : stack.views().subscribe("by_customer", List.of(Value.of(customer)), OptionalLong.empty());
-        subs.add(f.subscribe(e -> {
-          if (e instanceof ViewEvent.Snapshot) {
-            ready.incrementAndGet();
-          } else if (e instanceof ViewEvent.Delta d && d.lsn() > lsnBefore) {
-            lastArrival.accumulateAndGet(System.nanoTime(), Math::max);
-            arrived.incrementAndGet();
-          }
-        }));
+    int n = FAN_OUT;
+    int customer = 13;
+    progress.say("views: fan-out to %,d in-process subscribers…", n);
+    long lsnBefore = stack.appliedLsn("app");
+    AtomicInteger ready = new AtomicInteger();
+    AtomicLong lastArrival = new AtomicLong();
+    AtomicInteger arrived = new AtomicInteger();
+    List<Disposable> subs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      subs.add(stack.views().subscribe("by_customer", List.of(Value.of(customer)), OptionalLong.empty()).subscribe(e -> {
+        if (e instanceof ViewEvent.Snapshot) {
+          ready.incrementAndGet();
+        } else if (e instanceof ViewEvent.Delta d && d.lsn() > lsnBefore) {
+          lastArrival.accumulateAndGet(System.nanoTime(), Math::max);
+          arrived.incrementAndGet();
+        }
+      }));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (ready.get() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    long committedAt;
+    try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
+      committedAt = insert(w, ins, customer);
+    }
+    while (arrived.get() < n && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    double ms = (lastArrival.get() - committedAt) / 1e6;
+    Optional<String> problem = arrived.get() < n
+        ? Optional.of(arrived.get() + " of " + n + " subscribers got the delta (" + ready.get() + " had a snapshot)")
+        : Optional.empty();
+    progress.say("views:   last of %,d received the delta %.1f ms after the commit", n, ms);
+    rows.add(new Row("views", "fan-out: commit->last of " + String.format("%,d", n) + " in-process subscribers", "ms",
+        ms, OptionalDouble.empty(), new Goal.None(), List.of(ms), List.of(),
+        "one engine subscription shared by all; one single-row commit", problem));
+    subs.forEach(Disposable::dispose);
+    rows.add(sseFanOut(progress, stack, w, dir));
+    return rows;
+  }
+
+  /**
+   * {@link #FAN_OUT} SSE subscribers held by {@link SseFanOutClients} in a child JVM (the server's
+   * process holds one end of each connection, the child the other: 10,000 each, under this
+   * machine's hard limit of 20,000 file descriptors per process); time from the commit to the last
+   * subscriber receiving its delta, both read from the machine's monotonic clock.
+   */
+  private Row sseFanOut(Progress progress, ViewStack stack, Connection w, Path dir) throws Exception {
+    int n = FAN_OUT;
+    String customer = "11";
+    progress.say("views: fan-out to %,d SSE connections (WalflowClient in a child JVM)…", n);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.add("-Xmx1g");
+    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.matches("-XX:[+-]Use\\w+GC") || a.startsWith("-XX:SoftMaxHeapSize")) {
+        cmd.add(a); // the same collector as this process
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (ready.get() < n && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+    }
+    cmd.add("-cp");
+    cmd.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+    cmd.add(SseFanOutClients.class.getName());
+    cmd.add("http://127.0.0.1:" + stack.http().port());
+    cmd.add(TOKEN);
+    cmd.add("by_customer");
+    cmd.add(customer);
+    cmd.add(Integer.toString(n));
+    Path log = dir.resolve("sse-clients.log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    pb.environment().remove("JDK_JAVA_OPTIONS");
+    Process child = pb.start();
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8))) {
+        for (String l = r.readLine(); l != null; l = r.readLine()) {
+          lines.add(l);
+        }
+      } catch (java.io.IOException e) {
+        lines.add("EXIT " + e);
       }
+    }, "views-sse-clients-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      String[] readyLine = awaitLine(lines, "READY", Duration.ofMinutes(4), child, log);
+      int ready = Integer.parseInt(readyLine[1]);
       long committedAt;
       try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
-        committedAt = insert(w, ins, customer);
+        committedAt = insert(w, ins, Integer.parseInt(customer));
       }
-      while (arrived.get() < n && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
-      double ms = (lastArrival.get() - committedAt) / 1e6;
-      Optional<String> problem = arrived.get() < n
-          ? Optional.of(arrived.get() + " of " + n + " subscribers got the delta (" + ready.get() + " had a snapshot)")
+      String[] done = awaitLine(lines, "DONE", Duration.ofMinutes(3), child, log);
+      int arrived = Integer.parseInt(done[1]);
+      double ms = (Long.parseLong(done[2]) - committedAt) / 1e6;
+      double firstMs = (Long.parseLong(done[3]) - committedAt) / 1e6;
+      progress.say("views:   last of %,d SSE subscribers received the delta %.1f ms after the commit (first %.1f ms)", n,
+          ms, firstMs);
+      Optional<String> problem = arrived < n
+          ? Optional.of(arrived + " of " + n + " SSE subscribers got the delta (" + ready + " had a snapshot)")
           : Optional.empty();
-      progress.say("views:   last of %,d received the delta %.1f ms after the commit", n, ms);
-      rows.add(new Row("views", "fan-out: commit->last of " + String.format("%,d", n) + " " + how, "ms", ms,
-          OptionalDouble.empty(), new Goal.None(), List.of(ms), List.of(),
-          "one engine subscription shared by all; one single-row commit", problem));
-      subs.forEach(Disposable::dispose);
+      return new Row("views", "fan-out: commit->last of " + String.format("%,d", n) + " SSE subscribers (child JVM)",
+          "ms", ms, OptionalDouble.empty(), new Goal.None(), List.of(ms), List.of(), "one engine subscription shared "
+          + "by all; one single-row commit; WalflowClient subscriptions in a child JVM, one connection each; the "
+          + "first received it after " + String.format("%.1f", firstMs) + " ms", problem);
+    } finally {
+      child.getOutputStream().close();
+      if (!child.waitFor(30, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+      }
     }
-    return rows;
+  }
+
+  /** The child's next line starting with {@code prefix}, split on spaces; fails if it exits or takes too long. */
+  private static String[] awaitLine(java.util.concurrent.BlockingQueue<String> lines, String prefix, Duration timeout,
+      Process child, Path log) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String l = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (l != null && l.startsWith(prefix + " ")) {
+        return l.split(" ");
+      }
+      if (l == null && !child.isAlive() && lines.isEmpty()) {
+        throw new IllegalStateException("the SSE client JVM exited with " + child.exitValue() + " before '" + prefix
+            + "' (see " + log + ")");
+      }
+    }
+    throw new IllegalStateException("the SSE client JVM did not say '" + prefix + "' within " + timeout + " (see " + log
+        + ")");
   }
 
   private List<Row> lookups(BenchSettings settings, Progress progress, ViewStack stack, WalflowClient client,
