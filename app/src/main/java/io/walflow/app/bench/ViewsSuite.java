@@ -34,7 +34,10 @@ import org.HdrHistogram.Histogram;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -43,14 +46,16 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <ol>
  *   <li>commit in SQLite → delta received by an SSE subscriber ({@link WalflowClient}), p50/p99,
- *       single-row commits paced at 100/s after as many unmeasured warm-up commits (latency, not
+ *       1,000 single-row commits paced at 100/s after 300 unmeasured warm-up commits (latency, not
  *       queueing: the whole stack shares 2 cores with the writer);
  *   <li>fan-out: 10,000 in-process subscribers, and 10,000 SSE subscribers ({@link WalflowClient}
  *       in a child JVM, {@link SseFanOutClients}), to one view and key, time from the commit to the
  *       last one receiving its delta;
  *   <li>lookups/s of a parameterized query over HTTP (16 keep-alive connections, 16 in flight; answers
  *       read as bytes, and again parsed by {@link WalflowClient}) and in-process, against SQLite
- *       running the same prepared query in the same run.
+ *       running the same prepared query in the same run, and against a bare reactor-netty server
+ *       sending the same answer to the same load generator (with the CPU time per lookup of the
+ *       server's event loops and of the load generator's).
  * </ol>
  *
  * <p>Run with {@code ./walflow bench --suite views}.
@@ -63,6 +68,9 @@ final class ViewsSuite implements Suite {
   private static final String TOKEN = "bench-token-0123456789";
   private static final double P99_GOAL_MS = 5;
   private static final int FAN_OUT = 10_000;
+  private static final int HTTP_ROUNDS = 3;
+  /** Name prefix of the HTTP load generator's event loop threads. */
+  private static final String CLIENT_LOOPS = "bench-load";
   private static final int WARM_UP_COMMITS = 300;
 
   @Override
@@ -126,7 +134,7 @@ final class ViewsSuite implements Suite {
 
   private List<Row> latency(BenchSettings settings, Progress progress, ViewStack stack, WalflowClient client,
       Connection w) throws Exception {
-    int commits = Math.max(200, settings.seconds() * 60);
+    int commits = Math.max(1000, settings.seconds() * 200);
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.min(100, settings.latencyRate());
     progress.say("views: commit->SSE delta latency, %d commits…", commits);
     Map<Long, Long> received = new ConcurrentHashMap<>();
@@ -430,9 +438,33 @@ final class ViewsSuite implements Suite {
     double sqlite = n / ((System.nanoTime() - start) / 1e9);
     checkAgainstSqlite(client, w, 7);
     int port = stack.http().port();
-    httpLookups(port, TimeUnit.SECONDS.toNanos(1), new long[2]);
-    long[] bytes = new long[2];
-    double http = httpLookups(port, nanos, bytes);
+    // Second baseline: a bare reactor-netty server answering the same bytes to the same load
+    // generator on the same (default) event loops: what HTTP itself costs here. The two servers
+    // are measured alternately, three rounds each, after a warm-up of both; medians reported.
+    byte[] answer = rawAnswer(port, 7);
+    DisposableServer helloServer = HttpServer.create().host("127.0.0.1").port(0)
+        .handle((req, res) -> res.header("Content-Type", "application/json")
+            .header("Content-Length", Integer.toString(answer.length))
+            .sendByteArray(Mono.just(answer)))
+        .bindNow(Duration.ofSeconds(30));
+    List<HttpRun> ours = new ArrayList<>();
+    List<HttpRun> bare = new ArrayList<>();
+    try {
+      httpLookups(port, TimeUnit.SECONDS.toNanos(2));
+      httpLookups(helloServer.port(), TimeUnit.SECONDS.toNanos(2));
+      for (int round = 0; round < HTTP_ROUNDS; round++) {
+        ours.add(httpLookups(port, nanos / 2));
+        bare.add(httpLookups(helloServer.port(), nanos / 2));
+      }
+    } finally {
+      helloServer.disposeNow(Duration.ofSeconds(10));
+    }
+    double http = median(ours.stream().mapToDouble(HttpRun::perSecond).toArray());
+    double hello = median(bare.stream().mapToDouble(HttpRun::perSecond).toArray());
+    double serverCpu = median(ours.stream().mapToDouble(HttpRun::serverCpuMicros).toArray());
+    double helloServerCpu = median(bare.stream().mapToDouble(HttpRun::serverCpuMicros).toArray());
+    double clientCpu = median(ours.stream().mapToDouble(HttpRun::clientCpuMicros).toArray());
+    double helloClientCpu = median(bare.stream().mapToDouble(HttpRun::clientCpuMicros).toArray());
     AtomicLong counter = new AtomicLong();
     long clientStart = System.nanoTime();
     long clientEnd = clientStart + nanos;
@@ -442,10 +474,11 @@ final class ViewsSuite implements Suite {
             Duration.ZERO), IN_FLIGHT)
         .count().block(Duration.ofMinutes(2));
     double parsed = done / ((System.nanoTime() - clientStart) / 1e9);
-    double cpuMicros = bytes[1] / 1000.0;
-    progress.say("views:   in-process %.0f/s, HTTP %.0f/s (%.0f us of CPU each, server and client; WalflowClient, "
-        + "parsed: %.0f/s), SQLite %.0f/s", inProcess, http, cpuMicros, parsed, sqlite);
-    long answerBytes = bytes[0];
+    progress.say("views:   in-process %.0f/s, SQLite %.0f/s; HTTP %.0f/s (CPU per lookup: server event loops %.0f us, "
+        + "load generator %.0f us), bare reactor-netty server, same answer: %.0f/s (%.0f us, %.0f us); "
+        + "WalflowClient, parsed: %.0f/s", inProcess, sqlite, http, serverCpu, clientCpu, hello, helloServerCpu,
+        helloClientCpu, parsed);
+    long answerBytes = ours.get(0).answerBytes();
     String detail = "query " + SQL + " over " + CUSTOMERS + " keys of ~" + (PREFILL / CUSTOMERS) + " rows; "
         + (nanos / 1_000_000_000) + " s each; SQLite: one connection, prepared statement, rows read";
     String httpDetail = "; HTTP: loopback, " + IN_FLIGHT + " keep-alive connections, " + IN_FLIGHT
@@ -455,33 +488,54 @@ final class ViewsSuite implements Suite {
             new Goal.None(), List.of(inProcess), List.of(sqlite), detail + "; in-process: one thread", Optional.empty()),
         new Row("views", "lookups/s over HTTP vs SQLite", "lookups/s", http, OptionalDouble.of(sqlite),
             new Goal.None(), List.of(http), List.of(sqlite), detail + httpDetail
-            + ", read as bytes (status checked, not parsed), after 1 s of warm-up; client and server share the cores",
+            + ", read as bytes (status checked, not parsed), median of " + HTTP_ROUNDS + " runs after 2 s of warm-up; "
+            + "client and server share the cores", Optional.empty()),
+        new Row("views", "lookups/s over HTTP vs a bare reactor-netty server", "lookups/s", http,
+            OptionalDouble.of(hello), new Goal.None(), perSecond(ours), perSecond(bare), "the HTTP runs above, "
+            + "alternating with the same load generator against a reactor-netty HttpServer whose handler only sends "
+            + "the same " + answer.length + " bytes (no routing, token, engine or JSON), on the same event loops",
             Optional.empty()),
-        new Row("views", "CPU per HTTP lookup, server and client", "us", cpuMicros, OptionalDouble.empty(),
-            new Goal.None(), List.of(cpuMicros), List.of(), "the process's CPU time over the HTTP run above divided by "
-            + "its lookups (server and byte-reading client in one process)", Optional.empty()),
+        new Row("views", "CPU per HTTP lookup, server event loops vs bare server", "us", serverCpu,
+            OptionalDouble.of(helloServerCpu), new Goal.None(), List.of(serverCpu), List.of(helloServerCpu),
+            "CPU time of the server's event loop threads (reactor-http-*) per lookup, walflow against the bare "
+            + "reactor-netty server; the load generator runs on its own event loops, which used "
+            + String.format("%.0f", clientCpu) + " us per lookup against walflow and "
+            + String.format("%.0f", helloClientCpu) + " us against the bare server", Optional.empty()),
         new Row("views", "lookups/s over HTTP, WalflowClient (parses JSON) vs SQLite", "lookups/s", parsed,
             OptionalDouble.of(sqlite), new Goal.None(), List.of(parsed), List.of(sqlite), detail + httpDetail
             + ", each answer parsed into rows by WalflowClient", Optional.empty()));
   }
 
+  /** One HTTP lookups run: rate, mean answer size, CPU per lookup of server event loops and load generator. */
+  private record HttpRun(double perSecond, long answerBytes, double serverCpuMicros, double clientCpuMicros) {}
+
+  private static List<Double> perSecond(List<HttpRun> runs) {
+    return runs.stream().map(HttpRun::perSecond).toList();
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
   /**
-   * Lookups/s the server answers over {@code nanos}: {@link #IN_FLIGHT} keep-alive connections each
-   * with one request in flight, answers read as bytes (a non-200 status fails the run). Sets
-   * {@code answerBytes[0]} to the mean answer size and {@code answerBytes[1]} to the process's CPU
-   * time per lookup in ns (server and client: a measure of work that the machine's load does not
-   * scale the way it scales throughput).
+   * Lookups the server at {@code port} answers over {@code nanos}: {@link #IN_FLIGHT} keep-alive
+   * connections each with one request in flight, answers read as bytes (a non-200 status fails the
+   * run). CPU time is taken per thread: the server's event loops (reactor-netty's default ones,
+   * {@code reactor-http-*}) and the load generator's own ({@link #CLIENT_LOOPS}), a measure of work
+   * that the machine's load scales less than throughput.
    */
-  private static double httpLookups(int port, long nanos, long[] answerBytes) {
-    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+  private static HttpRun httpLookups(int port, long nanos) {
     ConnectionProvider pool = ConnectionProvider.builder("bench-lookups").maxConnections(IN_FLIGHT)
         .pendingAcquireMaxCount(-1).build();
+    LoopResources clientLoops = LoopResources.create(CLIENT_LOOPS, 2, true);
     try {
-      HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + port)
+      HttpClient http = HttpClient.create(pool).runOn(clientLoops).baseUrl("http://127.0.0.1:" + port)
           .headers(h -> h.set("Authorization", "Bearer " + TOKEN));
       AtomicLong counter = new AtomicLong();
       AtomicLong bytes = new AtomicLong();
-      long cpuStart = os.getProcessCpuTime();
+      Map<Long, Long> cpuStart = threadCpu();
       long start = System.nanoTime();
       long end = start + nanos;
       Long done = Flux.generate(sink -> sink.next(counter.getAndIncrement()))
@@ -493,12 +547,52 @@ final class ViewsSuite implements Suite {
           .doOnNext(bytes::addAndGet)
           .count().block(Duration.ofMinutes(2));
       double perSecond = done / ((System.nanoTime() - start) / 1e9);
-      answerBytes[0] = done == 0 ? 0 : bytes.get() / done;
-      answerBytes[1] = done == 0 ? 0 : (os.getProcessCpuTime() - cpuStart) / done;
-      return perSecond;
+      if (done == 0) {
+        return new HttpRun(0, 0, 0, 0);
+      }
+      return new HttpRun(perSecond, bytes.get() / done, cpuSince(cpuStart, "reactor-http-") / 1000.0 / done,
+          cpuSince(cpuStart, CLIENT_LOOPS) / 1000.0 / done);
     } finally {
       pool.dispose();
+      clientLoops.disposeLater().block(Duration.ofSeconds(10));
     }
+  }
+
+  /** CPU time (ns) of every live thread, by thread id. */
+  private static Map<Long, Long> threadCpu() {
+    java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<Long, Long> out = new java.util.HashMap<>();
+    for (long id : t.getAllThreadIds()) {
+      long ns = t.getThreadCpuTime(id);
+      if (ns >= 0) {
+        out.put(id, ns);
+      }
+    }
+    return out;
+  }
+
+  /** CPU time (ns) the threads named {@code prefix}… used since {@code start}. */
+  private static long cpuSince(Map<Long, Long> start, String prefix) {
+    java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo i : t.getThreadInfo(t.getAllThreadIds())) {
+      if (i != null && i.getThreadName().startsWith(prefix)) {
+        long ns = t.getThreadCpuTime(i.getThreadId());
+        if (ns >= 0) {
+          sum += ns - start.getOrDefault(i.getThreadId(), 0L);
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** The server's answer to a lookup of {@code customer}, as bytes. */
+  private static byte[] rawAnswer(int port, long customer) {
+    return HttpClient.create().baseUrl("http://127.0.0.1:" + port)
+        .headers(h -> h.set("Authorization", "Bearer " + TOKEN))
+        .get().uri("/v1/views/by_customer?arg=" + customer)
+        .responseSingle((res, body) -> body.asByteArray())
+        .block(Duration.ofMinutes(1));
   }
 
   /** Fails the run unless the HTTP answer for {@code customer} holds SQLite's rows for it. */
