@@ -13,19 +13,20 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import reactor.core.Disposable;
 
 /**
  * The SSE side of the views suite's fan-out, run in a child JVM so that the server's process holds
  * only its own end of the connections (10,000 connections in one process would need 20,000 file
  * descriptors, this machine's hard limit). Opens {@code N} {@link WalflowClient} subscriptions to
- * one view and key, prints {@code READY N} once each has its snapshot, then {@code DONE arrived
- * lastNanos firstNanos} once each has received its first delta ({@link System#nanoTime()}, which on
- * Linux reads the machine's monotonic clock, the same in every process), and exits when its
- * standard input closes.
+ * one view and key, prints {@code READY N} once each has its snapshot, then for each round r (the
+ * parent commits one change per round) {@code DONE arrived lastNanos firstNanos} once each
+ * subscription has received its r-th delta ({@link System#nanoTime()}, which on Linux reads the
+ * machine's monotonic clock, the same in every process), and exits when its standard input
+ * closes.
  *
- * <p>Arguments: base URI, token, view, argument, number of subscriptions.
+ * <p>Arguments: base URI, token, view, argument, number of subscriptions, rounds.
  */
 public final class SseFanOutClients {
   /** Connections being opened at once (beyond it, new ones wait: the server's accept backlog is finite). */
@@ -34,8 +35,8 @@ public final class SseFanOutClients {
   private SseFanOutClients() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
-      System.err.println("usage: SseFanOutClients BASE_URI TOKEN VIEW ARG N");
+    if (args.length != 6) {
+      System.err.println("usage: SseFanOutClients BASE_URI TOKEN VIEW ARG N ROUNDS");
       System.exit(2);
     }
     URI base = URI.create(args[0]);
@@ -43,12 +44,19 @@ public final class SseFanOutClients {
     String view = args[2];
     String arg = args[3];
     int n = Integer.parseInt(args[4]);
+    int rounds = Integer.parseInt(args[5]);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     AtomicInteger ready = new AtomicInteger();
-    AtomicInteger arrived = new AtomicInteger();
-    AtomicIntegerArray gotDelta = new AtomicIntegerArray(n);
-    AtomicLong last = new AtomicLong(Long.MIN_VALUE);
-    AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+    // Per subscriber, the deltas it has received; per round r (its r-th delta), how many have it
+    // and the first and last arrival.
+    AtomicIntegerArray deltas = new AtomicIntegerArray(n);
+    AtomicIntegerArray arrived = new AtomicIntegerArray(rounds + 1);
+    AtomicLongArray last = new AtomicLongArray(rounds + 1);
+    AtomicLongArray first = new AtomicLongArray(rounds + 1);
+    for (int r = 0; r <= rounds; r++) {
+      last.set(r, Long.MIN_VALUE);
+      first.set(r, Long.MAX_VALUE);
+    }
     List<Disposable> subs = new ArrayList<>(n);
     try (WalflowClient client = WalflowClient.create(base, Optional.of(token))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -57,11 +65,14 @@ public final class SseFanOutClients {
         subs.add(client.subscribe(view, List.of(arg), OptionalLong.empty()).subscribe(e -> {
           if (e instanceof ViewEvent.Snapshot) {
             ready.incrementAndGet();
-          } else if (e instanceof ViewEvent.Delta && gotDelta.compareAndSet(me, 0, 1)) {
+          } else if (e instanceof ViewEvent.Delta) {
             long now = System.nanoTime();
-            last.accumulateAndGet(now, Math::max);
-            first.accumulateAndGet(now, Math::min);
-            arrived.incrementAndGet();
+            int r = deltas.incrementAndGet(me);
+            if (r <= rounds) {
+              last.accumulateAndGet(r, now, Math::max);
+              first.accumulateAndGet(r, now, Math::min);
+              arrived.incrementAndGet(r);
+            }
           }
         }));
         while (i + 1 - ready.get() > OPENING && System.nanoTime() < deadline) {
@@ -72,11 +83,13 @@ public final class SseFanOutClients {
         Thread.sleep(5);
       }
       out.println("READY " + ready.get());
-      long deltaDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (arrived.get() < n && System.nanoTime() < deltaDeadline) {
-        Thread.sleep(1); // polled; the arrival times themselves are taken in the subscribers
+      for (int r = 1; r <= rounds; r++) {
+        long roundDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (arrived.get(r) < n && System.nanoTime() < roundDeadline) {
+          Thread.sleep(1); // polled; the arrival times themselves are taken in the subscribers
+        }
+        out.println("DONE " + arrived.get(r) + " " + last.get(r) + " " + first.get(r));
       }
-      out.println("DONE " + arrived.get() + " " + last.get() + " " + first.get());
       waitForEndOfInput();
       subs.forEach(Disposable::dispose);
     }
