@@ -55,6 +55,12 @@ public final class StackMetrics {
       Gauge.builder("walflow.capture.last.commit.age", capture, c -> stat(c, db, DatabaseStats::lastCommitAgeMillis))
           .tags(tags).baseUnit("milliseconds").description("Time since the database's last captured commit")
           .register(registry);
+      Gauge.builder("walflow.capture.wal.frames.behind", capture, c -> stat(c, db, DatabaseStats::walFramesBehind))
+          .tags(tags).description("Committed WAL frames (by SQLite's wal-index) capture had not read at its last idle "
+              + "check; -1 unknown").register(registry);
+      FunctionCounter.builder("walflow.capture.stalls", capture, c -> stat(c, db, DatabaseStats::stalls))
+          .tags(tags).description("Times capture found itself behind SQLite's committed frames without reading on "
+              + "(each followed by a resynchronisation snapshot)").register(registry);
       Gauge.builder("walflow.log.bytes", capture, c -> stat(c, db, DatabaseStats::logBytes))
           .tags(tags).baseUnit("bytes").description("Bytes of log entries appended for the database")
           .register(registry);

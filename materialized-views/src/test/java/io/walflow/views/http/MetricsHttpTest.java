@@ -69,6 +69,8 @@ class MetricsHttpTest {
         assertThat(value(text, "walflow_capture_lsn{db=\"app\"}")).isGreaterThanOrEqualTo(last);
         assertThat(value(text, "walflow_capture_lag_lsns{db=\"app\"}")).isGreaterThanOrEqualTo(0);
         assertThat(value(text, "walflow_capture_last_commit_age_milliseconds{db=\"app\"}")).isGreaterThanOrEqualTo(0);
+        assertThat(value(text, "walflow_capture_stalls_total{db=\"app\"}")).isEqualTo(0);
+        assertThat(value(text, "walflow_capture_wal_frames_behind{db=\"app\"}")).isBetween(-1.0, 1e9);
         assertThat(value(text, "walflow_log_append_seconds_count")).isGreaterThan(0);
         assertThat(value(text, "walflow_log_commit_window_seconds_count")).isGreaterThan(0);
         assertThat(value(text, "walflow_log_append_entries_count")).isGreaterThan(0);
