@@ -164,13 +164,18 @@ final class SqliteWorkload implements AutoCloseable {
     return out;
   }
 
-  /** Where {@link #rows()} puts SQLite's answer to view {@code name}'s SQL. */
+  /** The column that keys a table's rows: t's id is its rowid, w's k its primary key. */
+  static String keyColumn(String table) {
+    return table.equals("w") ? "k" : "id";
+  }
+
   /** A primary key value of {@code table} that the workload never writes (rows with it are damage). */
   static io.walflow.ingest.change.Value unusedKey(String table, int n) {
     return table.equals("w") ? io.walflow.ingest.change.Value.of("damage-" + n)
         : io.walflow.ingest.change.Value.of(1_000_000L + n);
   }
 
+  /** Where {@link #rows()} puts SQLite's answer to view {@code name}'s SQL. */
   static String viewKey(String name) {
     return "view " + name;
   }
