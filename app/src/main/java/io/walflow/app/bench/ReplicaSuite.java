@@ -17,8 +17,11 @@ import io.walflow.replica.Replica;
 import io.walflow.replica.ReplicaConfig;
 import io.walflow.replica.source.KafkaSource;
 import io.walflow.replica.store.KeyCodec;
+import io.walflow.replica.store.ReplicaStore;
 import io.walflow.replica.store.RowCodec;
 import io.walflow.testkit.KafkaBroker;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -45,12 +49,17 @@ import org.rocksdb.WriteOptions;
  *
  * <ol>
  *   <li>Apply rate: the same rows (an {@code items(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)}
- *       table, 100-row transactions, built in memory beforehand) applied through the replica's
- *       sink (key and row encoding, one WriteBatch per transaction with the watermark, cache
- *       invalidation, publication) against raw RocksDB WriteBatch puts of the same, pre-encoded
- *       keys and values (one batch per 100 rows, write-ahead log on, no sync, as the replica).
- *       rows/s, medians of max(9, {@code --repeats}) rounds after two uncounted warm-up rounds, the
- *       order of the two sides alternating between rounds; goal ratio ≥ 0.5.
+ *       table, 100-row transactions, each built just before it is used, as a decoder hands it to
+ *       the replica) applied through the replica's sink (key and row encoding, one WriteBatch per
+ *       transaction with the watermark, the free-space floor of {@code walflow replica}, cache
+ *       invalidation, publication) against raw RocksDB
+ *       WriteBatch puts of the same keys and rows as the replica stores them, encoded beforehand
+ *       (one batch per 100 rows; same Options and WriteOptions as the replica: write-ahead log on,
+ *       no sync). Only the apply call, or the puts and write, is timed. rows/s, medians of max(9,
+ *       {@code --repeats}) rounds after two uncounted warm-up rounds, the order of the sides
+ *       alternating between rounds; goal ratio ≥ 0.5. The same rounds also write RocksDB's own
+ *       serialized batches of those rows (one JNI call per batch, as the replica makes): the
+ *       cheapest way to get them into RocksDB, reported beside.
  *   <li>Point-read throughput (one thread): cache hits (a hot set of 1,000 rows, cache warm) and
  *       cache misses (random rows, cache disabled) against raw RocksDB gets of the same keys.
  *   <li>Commit→visible latency through Kafka on loopback: a real broker (child JVM), capture
@@ -69,6 +78,8 @@ final class ReplicaSuite implements Suite {
   /** Seconds of uncounted load through Kafka before the latency run, at the same rate. */
   private static final int WARMUP_SECONDS = 5;
   private static final String DB = "app";
+  /** The free-space floor {@code walflow replica} keeps by default (--min-free-disk-mb 256), kept here too. */
+  private static final long CLI_MIN_FREE_DISK_BYTES = 256L << 20;
   private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
 
   @Override
@@ -94,21 +105,28 @@ final class ReplicaSuite implements Suite {
   @Override
   public List<Row> run(BenchSettings settings, Workspace workspace, Progress progress, Report report) throws Exception {
     int rows = rows(settings);
-    List<ChangeSet> txns = transactions(rows);
-    List<byte[][]> encoded = encoded(txns);
     // Two warm-up rounds of each side first (JIT, RocksDB's library and page cache), not counted;
     // then at least 9 measured rounds whose order alternates (raw first, replica first, …), so that
-    // neither side always runs on a machine the other just heated or loaded.
+    // neither side always runs on a machine the other just heated or loaded. The first warm-up
+    // tells the table id the replica stores the rows under: the raw sides write the same keys.
+    long tableId = -1;
     for (int i = 0; i < 2; i++) {
       Path warm = workspace.newDir("warm-up-" + i);
-      rawPuts(warm.resolve("raw"), encoded, rows);
-      applyRate(warm.resolve("replica"), txns, rows);
+      applyRate(warm.resolve("replica"), rows);
+      if (tableId < 0) {
+        tableId = tableId(warm.resolve("replica"));
+      }
+      raw(warm.resolve("raw"), rows, tableId, false);
+      raw(warm.resolve("raw-serialized"), rows, tableId, true);
       workspace.delete(warm);
     }
     int rounds = Math.max(9, settings.repeats());
     List<Double> raw = new ArrayList<>();
+    List<Double> rawWhole = new ArrayList<>();
     List<Double> applied = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
+    List<Double> cpuRatios = new ArrayList<>();
+    List<Double> cpuWholeRatios = new ArrayList<>();
     Path rawDir = null;
     Path replicaDir = null;
     for (int i = 0; i < rounds; i++) {
@@ -118,89 +136,182 @@ final class ReplicaSuite implements Suite {
       }
       rawDir = workspace.newDir("raw-rocksdb-" + i);
       replicaDir = workspace.newDir("replica-" + i);
-      double rawRate;
-      double applyRate;
+      Path wholeDir = workspace.newDir("raw-serialized-" + i);
+      Rate rawRate;
+      Rate wholeRate;
+      Rate applyRate;
       if (i % 2 == 0) {
-        rawRate = rawPuts(rawDir, encoded, rows);
-        applyRate = applyRate(replicaDir, txns, rows);
+        rawRate = raw(rawDir, rows, tableId, false);
+        wholeRate = raw(wholeDir, rows, tableId, true);
+        applyRate = applyRate(replicaDir, rows);
       } else {
-        applyRate = applyRate(replicaDir, txns, rows);
-        rawRate = rawPuts(rawDir, encoded, rows);
+        applyRate = applyRate(replicaDir, rows);
+        wholeRate = raw(wholeDir, rows, tableId, true);
+        rawRate = raw(rawDir, rows, tableId, false);
       }
-      raw.add(rawRate);
-      applied.add(applyRate);
-      ratios.add(applyRate / rawRate);
-      progress.say("replica: round %d: raw puts %,.0f rows/s, replica apply %,.0f rows/s (ratio %.2f)", i + 1,
-          rawRate, applyRate, applyRate / rawRate);
+      workspace.delete(wholeDir);
+      raw.add(rawRate.wall());
+      rawWhole.add(wholeRate.wall());
+      applied.add(applyRate.wall());
+      ratios.add(applyRate.wall() / rawRate.wall());
+      cpuRatios.add(applyRate.cpu() / rawRate.cpu());
+      cpuWholeRatios.add(applyRate.cpu() / wholeRate.cpu());
+      progress.say("replica: round %d: raw puts %,.0f rows/s, raw serialized batches %,.0f rows/s, replica apply "
+          + "%,.0f rows/s (ratio %.2f to raw puts, %.2f to serialized; in CPU time %.2f and %.2f)", i + 1,
+          rawRate.wall(), wholeRate.wall(), applyRate.wall(), applyRate.wall() / rawRate.wall(),
+          applyRate.wall() / wholeRate.wall(), applyRate.cpu() / rawRate.cpu(), applyRate.cpu() / wholeRate.cpu());
     }
-    progress.say("replica: apply/raw ratio per round: median %.2f, min %.2f, max %.2f", median(ratios),
-        Collections.min(ratios), Collections.max(ratios));
+    progress.say("replica: apply/raw ratio per round: median %.2f, min %.2f, max %.2f; in CPU time: median %.2f, "
+        + "min %.2f, max %.2f (to serialized batches: median %.2f)", median(ratios), Collections.min(ratios),
+        Collections.max(ratios), median(cpuRatios), Collections.min(cpuRatios), Collections.max(cpuRatios),
+        median(cpuWholeRatios));
     List<Row> out = new ArrayList<>();
     double rawMedian = median(raw);
     double applyMedian = median(applied);
     out.add(new Row("replica", "apply, 100-row transactions", "rows/s", applyMedian, OptionalDouble.of(rawMedian),
         new Goal.RatioAtLeast(APPLY_GOAL), applied, raw,
-        String.format(Locale.ROOT, "%,d rows per round, medians of %d alternating rounds after two warm-up rounds (median "
-            + "of the per-round ratios %.2f); baseline: raw WriteBatch puts of the same pre-encoded keys and rows",
-            rows, rounds, median(ratios)), Optional.empty()));
-    out.addAll(reads(rawDir, replicaDir, rows, settings, progress));
+        String.format(Locale.ROOT, "%,d rows per round, each transaction built just before it is applied or put (not "
+            + "timed), as a decoder hands it over; medians of %d alternating rounds after two warm-up rounds (median "
+            + "of the per-round ratios %.2f); baseline: raw WriteBatch puts of the same keys and rows, encoded "
+            + "beforehand (not timed), one put per row; in the thread's CPU time the median per-round ratio is %.2f",
+            rows, rounds, median(ratios), median(cpuRatios)), Optional.empty()));
+    double wholeMedian = median(rawWhole);
+    out.add(new Row("replica", "apply, 100-row transactions, vs raw serialized batches", "rows/s", applyMedian,
+        OptionalDouble.of(wholeMedian), new Goal.None(), applied, rawWhole,
+        String.format(Locale.ROOT, "the same rounds; baseline: the same keys and rows as RocksDB's own serialized "
+            + "WriteBatch bytes (built with WriteBatch.put and data() beforehand, not timed), handed over with new "
+            + "WriteBatch(byte[]) and written: RocksDB's write alone, one JNI call per batch as the replica makes; "
+            + "in the thread's CPU time the median per-round ratio is %.2f", median(cpuWholeRatios)),
+        Optional.empty()));
+    out.addAll(reads(rawDir, replicaDir, rows, tableId, settings, progress));
     workspace.delete(rawDir);
     workspace.delete(replicaDir);
     out.addAll(latency(workspace, settings, progress));
     return out;
   }
 
-  /** Transactions inserting {@code rows} rows, 100 per transaction (ids 1..rows). */
-  private static List<ChangeSet> transactions(int rows) {
-    SplittableRandom random = new SplittableRandom(42);
-    List<ChangeSet> out = new ArrayList<>();
-    List<RowChange> batch = new ArrayList<>();
-    for (long id = 1; id <= rows; id++) {
-      Map<String, Value> row = new LinkedHashMap<>();
-      row.put("id", Value.of(id));
-      row.put("k", Value.of((long) random.nextInt(1_000_000)));
-      row.put("v", Value.of("row-" + id + "-" + Long.toHexString(random.nextLong())));
-      batch.add(new RowChange("items", Op.INSERT, OptionalLong.of(id), Map.of("id", Value.of(id)), Map.of(), row));
-      if (batch.size() == ROWS_PER_TXN) {
-        out.add(new ChangeSet(List.of(), batch));
-        batch = new ArrayList<>();
-      }
+  /**
+   * One side's rate in one round: rows per second of wall-clock time, and rows per second of the
+   * measuring thread's CPU time (RocksDB writes on the calling thread here: no flush happens in a
+   * round), which a machine shared with other work disturbs much less.
+   */
+  private record Rate(double wall, double cpu) {}
+
+  /** Sums the timed sections of one round, in wall-clock and in the thread's CPU time. */
+  private static final class Stopwatch {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private long wall;
+    private long cpu;
+    private long wallStart;
+    private long cpuStart;
+
+    void start() {
+      cpuStart = THREADS.getCurrentThreadCpuTime();
+      wallStart = System.nanoTime();
     }
-    if (!batch.isEmpty()) {
-      out.add(new ChangeSet(List.of(), batch));
+
+    void stop() {
+      wall += System.nanoTime() - wallStart;
+      cpu += THREADS.getCurrentThreadCpuTime() - cpuStart;
     }
-    return out;
+
+    Rate rate(int rows) {
+      return new Rate(rows / (wall / 1e9), rows / (cpu / 1e9));
+    }
   }
 
-  /** The same rows as keys and stored rows, [key0, row0, key1, row1, …] per transaction. */
-  private static List<byte[][]> encoded(List<ChangeSet> txns) {
-    List<byte[][]> out = new ArrayList<>();
-    for (ChangeSet t : txns) {
-      byte[][] kv = new byte[t.rowChanges().size() * 2][];
-      int i = 0;
-      for (RowChange r : t.rowChanges()) {
-        kv[i++] = KeyCodec.rowid(r.rowid().getAsLong());
-        kv[i++] = RowCodec.encode(r.after().values().toArray(new Value[0]));
-      }
-      out.add(kv);
+  /**
+   * The transactions of one apply round, built one at a time (as the replica's decoder hands them
+   * over, so that each is in the CPU's caches when applied, whatever the round's size): {@code
+   * rows} rows of {@code items} inserted, ids 1..rows, 100 per transaction, the same in every round.
+   */
+  private static final class Transactions {
+    private final SplittableRandom random = new SplittableRandom(42);
+    private final int rows;
+    private long next = 1;
+
+    Transactions(int rows) {
+      this.rows = rows;
     }
-    return out;
+
+    boolean hasNext() {
+      return next <= rows;
+    }
+
+    ChangeSet next() {
+      List<RowChange> batch = new ArrayList<>(ROWS_PER_TXN);
+      for (; next <= rows && batch.size() < ROWS_PER_TXN; next++) {
+        long id = next;
+        Map<String, Value> row = new LinkedHashMap<>();
+        row.put("id", Value.of(id));
+        row.put("k", Value.of((long) random.nextInt(1_000_000)));
+        row.put("v", Value.of("row-" + id + "-" + Long.toHexString(random.nextLong())));
+        batch.add(new RowChange("items", Op.INSERT, OptionalLong.of(id), Map.of("id", Value.of(id)), Map.of(), row));
+      }
+      return new ChangeSet(List.of(), batch);
+    }
   }
 
-  private static double rawPuts(Path dir, List<byte[][]> encoded, int rows) throws Exception {
+  /** The table id the replica in {@code dir} (closed) stores {@code items} under. */
+  private static long tableId(Path dir) {
+    try (ReplicaStore store = ReplicaStore.open(dir.resolve("rocksdb"), false)) {
+      return store.load().stream().filter(d -> d.db().equals(DB)).findFirst()
+          .map(d -> d.tables().get("items").id())
+          .orElseThrow(() -> new IllegalStateException("the replica in " + dir + " holds no database " + DB));
+    }
+  }
+
+  /**
+   * A transaction's rows as the replica stores them, [key0, row0, key1, row1, …]: the key {@code
+   * 'r' tableId rowid-key} ({@link ReplicaStore#rowKey}) and the {@link RowCodec} row.
+   */
+  private static byte[][] encoded(ChangeSet t, long tableId) {
+    byte[][] kv = new byte[t.rowChanges().size() * 2][];
+    int i = 0;
+    for (RowChange r : t.rowChanges()) {
+      kv[i++] = ReplicaStore.rowKey(tableId, KeyCodec.rowid(r.rowid().getAsLong()));
+      kv[i++] = RowCodec.encode(r.after().values().toArray(new Value[0]));
+    }
+    return kv;
+  }
+
+  /**
+   * Raw RocksDB: per transaction, its rows encoded beforehand as the replica stores them (not
+   * timed), then, timed, one {@code WriteBatch.put} per row and the write; or ({@code serialized})
+   * RocksDB's own serialized batch of those puts, built beforehand too, handed over in one call
+   * ({@code new WriteBatch(byte[])}) and written.
+   */
+  private static Rate raw(Path dir, int rows, long tableId, boolean serialized) throws Exception {
     RocksDB.loadLibrary();
     try (Options o = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(o, dir.toString());
         WriteOptions w = new WriteOptions()) {
-      long start = System.nanoTime();
-      for (byte[][] kv : encoded) {
-        try (WriteBatch b = new WriteBatch()) {
-          for (int i = 0; i < kv.length; i += 2) {
-            b.put(kv[i], kv[i + 1]);
-          }
+      Stopwatch timed = new Stopwatch();
+      for (Transactions txns = new Transactions(rows); txns.hasNext(); ) {
+        byte[][] kv = encoded(txns.next(), tableId);
+        byte[] data = serialized ? serialized(kv) : null;
+        timed.start();
+        try (WriteBatch b = serialized ? new WriteBatch(data) : puts(kv)) {
           db.write(w, b);
         }
+        timed.stop();
       }
-      return rows / ((System.nanoTime() - start) / 1e9);
+      return timed.rate(rows);
+    }
+  }
+
+  /** A batch of one put per row of {@code kv} ([key0, row0, key1, row1, …]). */
+  private static WriteBatch puts(byte[][] kv) throws RocksDBException {
+    WriteBatch b = new WriteBatch();
+    for (int i = 0; i < kv.length; i += 2) {
+      b.put(kv[i], kv[i + 1]);
+    }
+    return b;
+  }
+
+  /** RocksDB's serialized form of {@link #puts}. */
+  private static byte[] serialized(byte[][] kv) throws RocksDBException {
+    try (WriteBatch b = puts(kv)) {
+      return b.data();
     }
   }
 
@@ -210,26 +321,30 @@ final class ReplicaSuite implements Suite {
         Optional.empty());
   }
 
-  private static double applyRate(Path dir, List<ChangeSet> txns, int rows) {
-    try (Replica r = Replica.open(ReplicaConfig.of("bench", dir))) {
+  /** Replica apply: per transaction, the replica's sink (its whole apply path), timed. */
+  private static Rate applyRate(Path dir, int rows) {
+    try (Replica r = Replica.open(ReplicaConfig.of("bench", dir).withMinFreeDiskBytes(CLI_MIN_FREE_DISK_BYTES))) {
       TransactionSink sink = r.sink();
       sink.snapshotBegin(DB, 0, AT);
       sink.snapshotChange(DB, 0, createItems());
       sink.snapshotEnd(DB, 0);
-      long start = System.nanoTime();
+      Stopwatch timed = new Stopwatch();
       long lsn = 0;
-      for (ChangeSet t : txns) {
+      for (Transactions txns = new Transactions(rows); txns.hasNext(); ) {
+        ChangeSet t = txns.next();
+        timed.start();
         sink.commit(DB, ++lsn, AT, t);
+        timed.stop();
       }
-      double rate = rows / ((System.nanoTime() - start) / 1e9);
       if (r.lsn(DB) != lsn) {
         throw new IllegalStateException("replica applied LSN " + r.lsn(DB) + " of " + lsn + ": " + r.status());
       }
-      return rate;
+      return timed.rate(rows);
     }
   }
 
-  private static List<Row> reads(Path rawDir, Path replicaDir, int rows, BenchSettings settings, Progress progress)
+  private static List<Row> reads(Path rawDir, Path replicaDir, int rows, long tableId, BenchSettings settings,
+      Progress progress)
       throws Exception {
     int reads = settings.seconds() * 100_000;
     SplittableRandom random = new SplittableRandom(7);
@@ -242,9 +357,9 @@ final class ReplicaSuite implements Suite {
     double rawHot;
     double rawCold;
     try (Options o = new Options(); RocksDB db = RocksDB.open(o, rawDir.toString())) {
-      rawGets(db, hot); // warm-up
-      rawHot = rawGets(db, hot);
-      rawCold = rawGets(db, cold);
+      rawGets(db, tableId, hot); // warm-up
+      rawHot = rawGets(db, tableId, hot);
+      rawCold = rawGets(db, tableId, cold);
     }
     double hits;
     double hitRate;
@@ -270,11 +385,11 @@ final class ReplicaSuite implements Suite {
             List.of(misses), List.of(rawCold), detail, Optional.empty()));
   }
 
-  private static double rawGets(RocksDB db, long[] keys) throws Exception {
+  private static double rawGets(RocksDB db, long tableId, long[] keys) throws Exception {
     long start = System.nanoTime();
     long found = 0;
     for (long k : keys) {
-      if (db.get(KeyCodec.rowid(k)) != null) {
+      if (db.get(ReplicaStore.rowKey(tableId, KeyCodec.rowid(k))) != null) {
         found++;
       }
     }

@@ -10,7 +10,6 @@ import io.walflow.replica.read.RowCache;
 import io.walflow.replica.store.DiskFullException;
 import io.walflow.replica.store.ReplicaStore;
 import io.walflow.replica.store.ReplicaStore.Watermark;
-import io.walflow.replica.store.RowCodec;
 import io.walflow.replica.store.StoreBatch;
 import io.walflow.replica.store.StoreException;
 import io.walflow.replica.store.TableSchema;
@@ -181,7 +180,7 @@ public final class Applier implements TransactionSink {
         }
         byte[] key = t.keyOf(r);
         switch (r.op()) {
-          case INSERT, UPDATE -> batch.putRow(t.id(), key, RowCodec.encode(t.toSlots(r.after())));
+          case INSERT, UPDATE -> batch.putRow(t.id(), key, t.toSlots(r.after()));
           case DELETE -> batch.deleteRow(t.id(), key);
         }
         touched.add(new RowCache.Key(t.id(), key));
@@ -321,7 +320,7 @@ public final class Applier implements TransactionSink {
       if (t == null) {
         throw new IllegalArgumentException("snapshot row of unknown table " + r.table());
       }
-      batch.putRow(t.id(), t.keyOf(r), RowCodec.encode(t.toSlots(r.after())));
+      batch.putRow(t.id(), t.keyOf(r), t.toSlots(r.after()));
       rows++;
       if (batch.size() >= SNAPSHOT_BATCH_BYTES) {
         store.write(batch);

@@ -16,7 +16,6 @@ import io.walflow.replica.repair.LogRangeClient;
 import io.walflow.replica.repair.RangeGoneException;
 import io.walflow.replica.repair.RepairException;
 import io.walflow.replica.store.ReplicaStore;
-import io.walflow.replica.store.RowCodec;
 import io.walflow.replica.store.StoreBatch;
 import io.walflow.replica.store.TableSchema;
 import java.util.ArrayList;
@@ -213,7 +212,7 @@ public final class DivergenceRepair {
           for (int c = 0; c < fetched.columns().size(); c++) {
             row.put(fetched.columns().get(c), c < fetched.rows().get(i).size() ? fetched.rows().get(i).get(c) : Value.ofNull());
           }
-          batch.putRow(table.id(), k, RowCodec.encode(table.toSlots(row)));
+          batch.putRow(table.id(), k, table.toSlots(row));
           touched.add(new RowCache.Key(table.id(), k));
           rows++;
         }

@@ -1,18 +1,9 @@
 package io.walflow.replica.repair;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.walflow.ingest.CorruptEntryException;
 import io.walflow.ingest.LogEntry;
 import io.walflow.ingest.log.EntryCodec;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,21 +14,16 @@ import java.util.Optional;
  * entry (framing, magic, CRC, database, LSN range) before anything is handed on. Thread-safe.
  */
 public final class LogRangeClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  private final URI base;
-  private final Optional<String> token;
-  private final HttpClient http;
+  private final CaptureNodeClient node;
 
   /**
    * @param baseUrl the capture node's HTTP endpoint, e.g. {@code http://127.0.0.1:8470}
    * @param token its bearer token (empty for an endpoint started with {@code --open})
    */
   public LogRangeClient(String baseUrl, Optional<String> token) {
-    this.base = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
-    this.token = token;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    this.node = new CaptureNodeClient(baseUrl, token);
   }
 
   /** Entries and the bytes of the answer they came in. */
@@ -53,7 +39,7 @@ public final class LogRangeClient {
     Fetched f = fetch(db, "fromLsn=" + from + "&toLsn=" + to);
     for (LogEntry e : f.entries()) {
       if (e.lsn() < from || e.lsn() > to) {
-        throw new RepairException("the capture node at " + base + " answered LSN " + e.lsn() + " of '" + db
+        throw new RepairException("the capture node at " + node.base() + " answered LSN " + e.lsn() + " of '" + db
             + "' for the range " + from + ".." + to + "; nothing applied", null);
       }
     }
@@ -68,7 +54,7 @@ public final class LogRangeClient {
   public Fetched newestSnapshot(String db) {
     Fetched f = fetch(db, "snapshot=newest");
     if (f.entries().isEmpty() || !(f.entries().get(0) instanceof LogEntry.Snapshot)) {
-      throw new RepairException("the capture node at " + base + " answered a snapshot request for '" + db
+      throw new RepairException("the capture node at " + node.base() + " answered a snapshot request for '" + db
           + "' without a snapshot first; nothing applied", null);
     }
     return f;
@@ -76,34 +62,19 @@ public final class LogRangeClient {
 
   /** A client of the same capture node for the rows of digest buckets (divergence repair). */
   public BucketClient buckets() {
-    return new BucketClient(base.toString(), token);
+    return new BucketClient(node);
   }
 
   /** Where entries are fetched from. */
   public String describe() {
-    return base.toString();
+    return node.base().toString();
   }
 
   private Fetched fetch(String db, String query) {
-    String path = "/v1/log/" + URLEncoder.encode(db, StandardCharsets.UTF_8).replace("+", "%20") + "?" + query;
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET().timeout(TIMEOUT);
-    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
-    HttpResponse<byte[]> res;
-    try {
-      res = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new RepairException("capture node at " + base + " unreachable: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RepairException("interrupted while fetching " + base + path, e);
-    }
-    if (res.statusCode() == 410) {
-      throw new RangeGoneException(message(res));
-    }
-    if (res.statusCode() != 200) {
-      throw new RepairException("capture node at " + base + path + " answered " + res.statusCode() + ": " + message(res), null);
-    }
-    return new Fetched(parse(res.body(), db, base + path), res.body().length);
+    String path = "/v1/log/" + CaptureNodeClient.segment(db) + "?" + query;
+    byte[] body = node.get(path, TIMEOUT, (status, message) -> "capture node at " + node.base() + path + " answered "
+        + status + ": " + message);
+    return new Fetched(parse(body, db, node.base() + path), body.length);
   }
 
   /**
@@ -149,14 +120,5 @@ public final class LogRangeClient {
       throw new RepairException("entry stream from " + where + ": " + buf.remaining() + " bytes after the end marker; nothing applied", null);
     }
     return out;
-  }
-
-  private static String message(HttpResponse<byte[]> res) {
-    try {
-      JsonNode n = JSON.readTree(res.body());
-      return n.path("error").asText(new String(res.body(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return new String(res.body(), StandardCharsets.UTF_8);
-    }
   }
 }

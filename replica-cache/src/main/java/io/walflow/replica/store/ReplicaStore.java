@@ -22,6 +22,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import io.walflow.replica.source.SourcePositions;
 
@@ -50,6 +51,8 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
   static final byte SOURCE_POSITION = 'o';
   static final byte DIGEST_SUM = 'g';
   static final byte DIGEST_META = 'G';
+  /** The free space is read again at most this long after it was last read (one statfs, 1–2 µs here). */
+  private static final long FREE_SPACE_RECHECK_NANOS = 10_000_000L;
 
   /** A database's applied position. */
   public record Watermark(long lsn, Instant committedAt) {}
@@ -63,6 +66,12 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
   private final WriteOptions writeOptions;
   private final FileStore fileStore;
   private final long minFreeBytes;
+  /** When and what the free space was last read ({@link #checkFreeSpace}), and the batch bytes written since. */
+  private final Object freeSpaceLock = new Object();
+  private boolean freeChecked;
+  private long freeCheckedAt;
+  private long headroomAtCheck;
+  private long writtenSinceCheck;
   private volatile boolean closed;
 
   static {
@@ -133,14 +142,15 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
   public void write(StoreBatch batch) {
     checkOpen();
     if (minFreeBytes > 0) {
-      long free = usableBytes();
-      if (free < minFreeBytes) {
-        throw new DiskFullException("disk full: " + (free >> 20) + " MiB free on the file system of the replica store "
-            + dir + ", below the floor of " + (minFreeBytes >> 20) + " MiB (--min-free-disk-mb)", null);
-      }
+      checkFreeSpace(batch.size());
     }
-    try {
-      db.write(writeOptions, batch.batch());
+    try (WriteBatch serialized = new WriteBatch(batch.data())) {
+      db.write(writeOptions, serialized);
+      if (minFreeBytes > 0) {
+        synchronized (freeSpaceLock) {
+          writtenSinceCheck += batch.size();
+        }
+      }
     } catch (RocksDBException e) {
       Status s = e.getStatus();
       if ((s != null && s.getSubCode() == Status.SubCode.NoSpace)
@@ -149,6 +159,34 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
             + e.getMessage(), e);
       }
       throw new StoreException("cannot write to the replica store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a write of {@code bytes} when the free space is below the floor. The free space is
+   * read when 10 ms have passed since it was last read, or when
+   * the batches written since (with this one) reach half the space that was above the floor then:
+   * the store's own writes (the write-ahead log now, the flushed table files later, about twice
+   * the batches) cannot cross the floor between two reads, and another process filling the disk
+   * is seen within 10 ms.
+   */
+  private void checkFreeSpace(long bytes) {
+    synchronized (freeSpaceLock) {
+      long now = System.nanoTime();
+      if (freeChecked && now - freeCheckedAt < FREE_SPACE_RECHECK_NANOS
+          && writtenSinceCheck + bytes < headroomAtCheck / 2) {
+        return;
+      }
+      long free = usableBytes();
+      if (free < minFreeBytes) {
+        freeChecked = false; // read again at the next write
+        throw new DiskFullException("disk full: " + (free >> 20) + " MiB free on the file system of the replica store "
+            + dir + ", below the floor of " + (minFreeBytes >> 20) + " MiB (--min-free-disk-mb)", null);
+      }
+      freeChecked = true;
+      freeCheckedAt = now;
+      headroomAtCheck = free - minFreeBytes;
+      writtenSinceCheck = 0;
     }
   }
 
@@ -367,7 +405,8 @@ public final class ReplicaStore implements AutoCloseable, SourcePositions {
     return sums;
   }
 
-  static byte[] rowKey(long tableId, byte[] key) {
+  /** The RocksDB key under which the row of table id {@code tableId} with key {@code key} ({@link KeyCodec}) is stored. */
+  public static byte[] rowKey(long tableId, byte[] key) {
     byte[] k = new byte[9 + key.length];
     k[0] = ROW;
     KeyCodec.putLong(k, 1, tableId);

@@ -29,31 +29,57 @@ public final class RowCodec {
 
   /** Encodes the values of slots {@code 0 .. values.length − 1}. */
   public static byte[] encode(Value[] values) {
-    // Two passes over the values, sizing then filling one array: the apply path's hottest
-    // allocation (no growing buffer, no synchronized stream, text encoded once).
+    byte[][] text = textOf(values);
+    byte[] out = new byte[size(values, text)];
+    write(values, text, out, 0);
+    return out;
+  }
+
+  /**
+   * The UTF-8 bytes of the text values among {@code values} (null where a value is no text, or
+   * null when none is), for {@link #size} and {@link #write}: text is encoded once.
+   */
+  static byte[][] textOf(Value[] values) {
     byte[][] text = null;
-    int size = 1 + uvarintSize(values.length);
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] instanceof TextValue t) {
+        if (text == null) {
+          text = new byte[values.length][];
+        }
+        text[i] = t.value().getBytes(StandardCharsets.UTF_8);
+      }
+    }
+    return text;
+  }
+
+  /** The encoded size of {@code values}, whose text is {@code text} ({@link #textOf}). */
+  static int size(Value[] values, byte[][] text) {
+    long size = 1 + uvarintSize(values.length);
     for (int i = 0; i < values.length; i++) {
       Value v = values[i];
       if (v instanceof IntegerValue n) {
         size += 1 + uvarintSize(zigzag(n.value()));
       } else if (v instanceof RealValue) {
         size += 9;
-      } else if (v instanceof TextValue t) {
-        if (text == null) {
-          text = new byte[values.length][];
-        }
-        byte[] b = t.value().getBytes(StandardCharsets.UTF_8);
-        text[i] = b;
-        size += 1 + uvarintSize(b.length) + b.length;
+      } else if (v instanceof TextValue) {
+        size += 1 + uvarintSize(text[i].length) + text[i].length;
       } else if (v instanceof BlobValue blob) {
         size += 1 + uvarintSize(blob.length()) + blob.length();
       } else {
         size += 1;
       }
     }
-    byte[] out = new byte[size];
-    int at = 0;
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("a row of " + size + " bytes is too large to store");
+    }
+    return (int) size;
+  }
+
+  /**
+   * Writes the encoding of {@code values} (text {@code text}, {@link #textOf}) into {@code out}
+   * from {@code at}, which has room for {@link #size} bytes; returns the index after it.
+   */
+  static int write(Value[] values, byte[][] text, byte[] out, int at) {
     out[at++] = VERSION;
     at = uvarint(out, at, values.length);
     for (int i = 0; i < values.length; i++) {
@@ -81,7 +107,7 @@ public final class RowCodec {
         at += blob.length();
       }
     }
-    return out;
+    return at;
   }
 
   private static long zigzag(long v) {

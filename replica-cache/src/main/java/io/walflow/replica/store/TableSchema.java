@@ -137,8 +137,21 @@ public record TableSchema(
     return KeyCodec.values(key);
   }
 
-  /** The slots of a row given by column name (as in a change's {@code after}). */
+  /**
+   * The slots of a row given by column name (as in a change's {@code after}).
+   *
+   * <p>A change's row lists the table's columns in declaration order: when it does, and every
+   * column sits in the slot of its position (a table never altered), the values are taken in one
+   * pass over the row; otherwise column by column by name.
+   */
   public Value[] toSlots(Map<String, Value> row) {
+    if (row.size() == slots && columns.size() == slots) {
+      InOrder inOrder = new InOrder(columns);
+      row.forEach(inOrder);
+      if (inOrder.matched == slots) {
+        return inOrder.values;
+      }
+    }
     Value[] values = new Value[slots];
     java.util.Arrays.fill(values, NullValue.INSTANCE);
     for (StoredColumn c : columns) {
@@ -149,6 +162,32 @@ public record TableSchema(
       values[c.slot()] = v;
     }
     return values;
+  }
+
+  /** Takes a row's values while its columns come in declaration order, each in the slot of its position. */
+  private static final class InOrder implements java.util.function.BiConsumer<String, Value> {
+    final List<StoredColumn> columns;
+    final Value[] values;
+    int matched;
+    boolean broken;
+
+    InOrder(List<StoredColumn> columns) {
+      this.columns = columns;
+      this.values = new Value[columns.size()];
+    }
+
+    @Override
+    public void accept(String column, Value value) {
+      if (broken) {
+        return;
+      }
+      StoredColumn c = columns.get(matched);
+      if (c.slot() != matched || !c.name().equals(column)) {
+        broken = true;
+        return;
+      }
+      values[matched++] = value;
+    }
   }
 
   /** A stored row by column name, in declaration order; missing slots read the column's default. */
