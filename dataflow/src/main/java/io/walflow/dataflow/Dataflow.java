@@ -782,8 +782,11 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
 
   /**
    * Queues one delta per subscribed key the transaction changed: the difference between the key's
-   * visible rows before (recorded by the reader, or given) and now. Re-weighs the partial keys it
-   * changed, so that the memory bound follows state that grows.
+   * visible rows before and now. Before a snapshot's end the rows before are given; after a commit
+   * the reader recorded what each changed row's multiplicity was, and only those rows are compared
+   * (the cost follows the transaction, not the key's size), except for a view whose empty key reads
+   * as a row, whose key is rebuilt as it was. Re-weighs the partial keys it changed, so that the
+   * memory bound follows state that grows.
    */
   private void reportChanges(View v, long lsn, Map<Key, List<List<Value>>> given, List<Runnable> events) {
     ReaderNode reader = v.graph.reader();
@@ -798,6 +801,7 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       reader.takeChanged();
     }
     Map<Key, List<List<Value>>> old = new HashMap<>();
+    Map<Key, Map<List<Value>, Integer>> diffs = new HashMap<>();
     if (given != null) {
       old.putAll(given);
     } else {
@@ -806,13 +810,18 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
         if (subs == null || subs.isEmpty()) {
           continue;
         }
-        List<Row> rows = new ArrayList<>();
-        e.getValue().forEach((r, n) -> {
-          for (int i = 0; i < n; i++) {
-            rows.add(r);
-          }
-        });
-        old.put(e.getKey(), v.visible(rows, subs.get(0).params));
+        if (v.hasEmptyRow()) {
+          old.put(e.getKey(), v.visible(rowsBefore(reader, e.getKey(), e.getValue()), subs.get(0).params));
+        } else {
+          Map<List<Value>, Integer> diff = new HashMap<>();
+          e.getValue().forEach((r, n) -> {
+            int d = reader.count(e.getKey(), r) - n;
+            if (d != 0) {
+              diff.merge(v.project(r), d, Integer::sum);
+            }
+          });
+          diffs.put(e.getKey(), diff);
+        }
       }
     }
     for (Map.Entry<Key, List<List<Value>>> e : old.entrySet()) {
@@ -825,6 +834,11 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
       Map<List<Value>, Integer> diff = new HashMap<>();
       now.forEach(r -> diff.merge(r, 1, Integer::sum));
       e.getValue().forEach(r -> diff.merge(r, -1, Integer::sum));
+      diffs.put(e.getKey(), diff);
+    }
+    for (Map.Entry<Key, Map<List<Value>, Integer>> e : diffs.entrySet()) {
+      List<View.Subscription> subs = v.subscriptions.get(e.getKey());
+      Map<List<Value>, Integer> diff = e.getValue();
       List<List<Value>> inserted = new ArrayList<>();
       List<List<Value>> deleted = new ArrayList<>();
       diff.forEach((r, n) -> {
@@ -840,6 +854,29 @@ public final class Dataflow implements ViewEngine, TransactionSink, AutoCloseabl
         events.add(() -> s.listener.onDelta(delta));
       }
     }
+  }
+
+  /** The key's rows before the transaction: its rows now with the changed ones as they were. */
+  private static List<Row> rowsBefore(ReaderNode reader, Key key, Map<Row, Integer> changed) {
+    Map<Row, Integer> bag = new HashMap<>();
+    List<Row> now = reader.rows(key);
+    if (now != null) {
+      now.forEach(r -> bag.merge(r, 1, Integer::sum));
+    }
+    changed.forEach((r, n) -> {
+      if (n == 0) {
+        bag.remove(r);
+      } else {
+        bag.put(r, n);
+      }
+    });
+    List<Row> out = new ArrayList<>();
+    bag.forEach((r, n) -> {
+      for (int i = 0; i < n; i++) {
+        out.add(r);
+      }
+    });
+    return out;
   }
 
   private void watermarkEvents(String db, long lsn, List<Runnable> events) {

@@ -104,13 +104,23 @@ final class View {
     }
     List<List<Value>> out = new ArrayList<>(sorted.size());
     for (Row r : sorted) {
-      List<Value> v = new ArrayList<>(plan.visibleColumns().size());
-      for (int c : plan.visibleColumns()) {
-        v.add(r.get(c));
-      }
-      out.add(v);
+      out.add(project(r));
     }
     return out;
+  }
+
+  /** A row's visible columns. */
+  List<Value> project(Row r) {
+    List<Value> v = new ArrayList<>(plan.visibleColumns().size());
+    for (int c : plan.visibleColumns()) {
+      v.add(r.get(c));
+    }
+    return v;
+  }
+
+  /** Whether a key without rows reads as one row (an aggregate without GROUP BY). */
+  boolean hasEmptyRow() {
+    return emptyRow != null;
   }
 
   ViewInfo info(long watermark) {

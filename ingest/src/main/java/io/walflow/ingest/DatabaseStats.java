@@ -7,7 +7,8 @@ import java.nio.file.Path;
  *
  * @param db the database's name
  * @param path its file
- * @param state "waiting for the database file", "snapshot", "capturing", "stopped" or "failed: …"
+ * @param state "waiting for the database file", "snapshot", "capturing", "stalled: …" (see
+ *     {@code stalls}), "stopped" or "failed: …"
  * @param lsn the last LSN handed to the log
  * @param durableLsn the last LSN durable at the configured level
  * @param commits commits captured since start
@@ -17,6 +18,12 @@ import java.nio.file.Path;
  * @param checkpoints checkpoints run by capture since start
  * @param lastCommitAgeMillis milliseconds since the last commit was read (-1 if none)
  * @param publishedLsn the last LSN Kafka acknowledged (-1 when none, or when not publishing to Kafka)
+ * @param walFramesBehind committed WAL frames that capture had not read at its last idle check, by
+ *     SQLite's own count (the {@code -shm} wal-index); 0 when capture has read every commit, -1 when
+ *     unknown (not checked yet, or no wal-index to read)
+ * @param stalls how often capture found itself behind SQLite's count without reading on (each time
+ *     it says so in {@code state}, logs an error and writes a resynchronisation snapshot)
  */
 public record DatabaseStats(String db, Path path, String state, long lsn, long durableLsn, long commits,
-    long frames, long logBytes, long walRestarts, long checkpoints, long lastCommitAgeMillis, long publishedLsn) {}
+    long frames, long logBytes, long walRestarts, long checkpoints, long lastCommitAgeMillis, long publishedLsn,
+    long walFramesBehind, long stalls) {}

@@ -167,10 +167,11 @@ public final class CaptureCommand implements Callable<Integer> {
       }
       if (every > 0) {
         for (DatabaseStats s : capture.stats()) {
-          LOG.info("{}: {} lsn={} durable={}{} commits={} frames={} logBytes={} walRestarts={} checkpoints={}", s.db(),
+          LOG.info("{}: {} lsn={} durable={}{} commits={} frames={} logBytes={} walRestarts={} checkpoints={} "
+                  + "walBehind={} stalls={}", s.db(),
               s.state(), s.lsn(), s.durableLsn(), cfg.kafka().isPresent() ? " published=" + s.publishedLsn()
                   + " (" + Math.max(0, s.lsn() - s.publishedLsn()) + " behind)" : "",
-              s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints());
+              s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints(), s.walFramesBehind(), s.stalls());
         }
         capture.kafkaProblem().ifPresent(p -> LOG.warn("Kafka publishing stalled: {}", p));
       }

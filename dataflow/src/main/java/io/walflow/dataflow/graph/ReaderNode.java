@@ -9,14 +9,16 @@ import java.util.Set;
 /**
  * A view's rows by key (the values of the view's key columns): what lookups read. A partial reader
  * holds only the keys that were read (filled by an upquery, dropped by eviction); a full one holds
- * every key. While a transaction is applied it remembers, for each subscribed key it changes, the
- * rows the key had before, so that subscribers get the difference.
+ * every key. While a transaction is applied it remembers, for each subscribed key it changes, how
+ * many times each row it changes was there before, so that subscribers get the difference without
+ * the key's other rows being copied or compared.
  */
 public final class ReaderNode extends Node {
   private final boolean partial;
   private final int[] keyColumns;
   private final Map<Key, Map<Row, Integer>> keys = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Key> watched;
+  /** Per watched key changed by the transaction: each changed row's multiplicity before it. */
   private final Map<Key, Map<Row, Integer>> before = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Key> changed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -71,8 +73,8 @@ public final class ReaderNode extends Node {
         rows = new HashMap<>();
         keys.put(k, rows);
       }
-      if (watched.contains(k) && !before.containsKey(k)) {
-        before.put(k, new HashMap<>(rows));
+      if (watched.contains(k)) {
+        before.computeIfAbsent(k, x -> new HashMap<>()).putIfAbsent(d.row(), rows.getOrDefault(d.row(), 0));
       }
       changed.add(k);
       add(rows, d.row(), d.weight());
@@ -81,6 +83,12 @@ public final class ReaderNode extends Node {
       }
     }
     return List.of();
+  }
+
+  /** The key's multiplicity of {@code row} now (0 when absent or not held). */
+  public int count(Key key, Row row) {
+    Map<Row, Integer> bag = keys.get(key);
+    return bag == null ? 0 : bag.getOrDefault(row, 0);
   }
 
   /** Whether the key's rows are materialized (always, for a full reader). */
@@ -108,7 +116,11 @@ public final class ReaderNode extends Node {
     keys.put(key, bag);
   }
 
-  /** The rows each watched key changed in this transaction had before it; clears the record. */
+  /**
+   * For each watched key this transaction changed, the multiplicity each of its changed rows had
+   * before the transaction (0: it was not there); clears the record. The key's other rows are
+   * unchanged.
+   */
   public Map<Key, Map<Row, Integer>> takeBefore() {
     Map<Key, Map<Row, Integer>> out = new HashMap<>(before);
     before.clear();

@@ -16,6 +16,9 @@ final class DatabaseStatus {
   private final AtomicLong walRestarts = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
   private volatile long lastCommitNanos = -1;
+  private volatile long walFramesBehind = -1;
+  private volatile String stall;
+  private final AtomicLong stalls = new AtomicLong();
 
   DatabaseStatus(String db, Path path) {
     this.db = db;
@@ -49,10 +52,27 @@ final class DatabaseStatus {
     checkpoints.incrementAndGet();
   }
 
+  void walFramesBehind(long frames) {
+    walFramesBehind = frames;
+  }
+
+  /** Capture is stalled for the reason {@code message}, until {@link #caughtUp()}. */
+  void stalled(String message) {
+    stall = message;
+    stalls.incrementAndGet();
+  }
+
+  void caughtUp() {
+    stall = null;
+  }
+
   DatabaseStats view(long currentLsn, long durableLsn, long publishedLsn) {
     long last = lastCommitNanos;
-    return new DatabaseStats(db, path, state, Math.max(lsn, currentLsn), durableLsn, commits.get(), frames.get(),
-        logBytes.get(), walRestarts.get(), checkpoints.get(),
-        last < 0 ? -1 : (System.nanoTime() - last) / 1_000_000, publishedLsn);
+    String s = state;
+    String st = stall;
+    return new DatabaseStats(db, path, st != null && s.equals("capturing") ? "stalled: " + st : s,
+        Math.max(lsn, currentLsn), durableLsn, commits.get(), frames.get(), logBytes.get(), walRestarts.get(),
+        checkpoints.get(), last < 0 ? -1 : (System.nanoTime() - last) / 1_000_000, publishedLsn, walFramesBehind,
+        stalls.get());
   }
 }

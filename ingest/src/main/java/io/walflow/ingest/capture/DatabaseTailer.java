@@ -76,11 +76,13 @@ final class DatabaseTailer implements Runnable {
   private final ChangeEncoder changes;
   private final DatabaseStatus status;
   private final CaptureDigests digests;
+  private final StallWatch watch;
 
   private volatile boolean stopping;
   private volatile Throwable failure;
   private final Thread thread;
 
+  private SourceFiles files;
   private WalPin pin;
   private FileChannel wal;
   private WalHeader header;
@@ -109,6 +111,7 @@ final class DatabaseTailer implements Runnable {
     this.changes = changes;
     this.status = new DatabaseStatus(db, this.path);
     this.digests = new CaptureDigests(db, imagesDir, digestSettings);
+    this.watch = new StallWatch(db);
     this.thread = new Thread(this, "walflow-capture-" + db);
   }
 
@@ -145,6 +148,7 @@ final class DatabaseTailer implements Runnable {
         int n = poll();
         afterPoll();
         if (n == 0) {
+          watchForStall();
           LockSupport.parkNanos(config.pollInterval().toNanos());
         }
       }
@@ -184,6 +188,7 @@ final class DatabaseTailer implements Runnable {
       LockSupport.parkNanos(WAIT_FOR_FILE_NANOS);
       h = SourceDatabase.inspect(db, path);
     }
+    files = new SourceFiles(db, path);
     pin = new WalPin(db, path);
     // The read transaction first, then the header and the pages within it: a header read before
     // it could be older than the WAL the snapshot reads (a commit and a checkpoint landing in
@@ -194,7 +199,7 @@ final class DatabaseTailer implements Runnable {
       resumeFrom(resume.get());
     } else {
       LOG.info("database '{}': first capture of {}, writing a snapshot as LSN 0", db, path);
-      snapshot(0, SourceDatabase.inspect(db, path).orElseThrow());
+      snapshot(0, files.inspect().orElseThrow());
     }
     pin.releasePrevious();
     status.state("capturing");
@@ -210,7 +215,7 @@ final class DatabaseTailer implements Runnable {
     if (recovered.isEmpty()) {
       LOG.warn("database '{}': capture's image at LSN {} cannot be rebuilt from the log; writing a new snapshot at LSN {}",
           db, lsn, lsn + 1);
-      snapshot(lsn + 1, SourceDatabase.inspect(db, path).orElseThrow());
+      snapshot(lsn + 1, files.inspect().orElseThrow());
       return;
     }
     shadow = recovered.get();
@@ -236,7 +241,7 @@ final class DatabaseTailer implements Runnable {
     LOG.warn("database '{}': the WAL was restarted while capture was stopped (commits after LSN {} may have "
         + "been checkpointed away), so continuity cannot be proven; writing a new snapshot at LSN {}. "
         + "Consumers replace their state with it.", db, lsn, lsn + 1);
-    snapshot(lsn + 1, SourceDatabase.inspect(db, path).orElseThrow());
+    snapshot(lsn + 1, files.inspect().orElseThrow());
   }
 
   private boolean chainReaches(WalHeader h, WalPosition target) throws IOException {
@@ -265,25 +270,24 @@ final class DatabaseTailer implements Runnable {
   }
 
   private boolean databaseFileEquals(ShadowImage image) throws IOException {
-    try (FileChannel f = FileChannel.open(path, StandardOpenOption.READ)) {
-      int pageSize = image.pageSize();
-      int pages = image.file().pageCount();
-      if (f.size() != (long) pages * pageSize) {
+    FileChannel f = files.database();
+    int pageSize = image.pageSize();
+    int pages = image.file().pageCount();
+    if (f.size() != (long) pages * pageSize) {
+      return false;
+    }
+    ByteBuffer a = ByteBuffer.allocate(pageSize);
+    for (int p = 1; p <= pages; p++) {
+      a.clear();
+      while (a.hasRemaining() && f.read(a, (long) (p - 1) * pageSize + a.position()) > 0) {
+        // read the whole page
+      }
+      a.flip();
+      if (!a.equals(image.file().page(p))) {
         return false;
       }
-      ByteBuffer a = ByteBuffer.allocate(pageSize);
-      for (int p = 1; p <= pages; p++) {
-        a.clear();
-        while (a.hasRemaining() && f.read(a, (long) (p - 1) * pageSize + a.position()) > 0) {
-          // read the whole page
-        }
-        a.flip();
-        if (!a.equals(image.file().page(p))) {
-          return false;
-        }
-      }
-      return true;
     }
+    return true;
   }
 
   // ---------------------------------------------------------------- snapshot
@@ -307,41 +311,41 @@ final class DatabaseTailer implements Runnable {
         for (WalCommit c : cs) {
           walPages.putAll(c.pages());
           dbSize = c.dbSizePages();
-          position = c.end();
         }
+        position = scanner.scannedTo();
       }
+      position = scanner.scannedTo();
     }
     int pageSize = header != null ? header.pageSize() : dbHeader.pageSize();
-    try (FileChannel dbFile = FileChannel.open(path, StandardOpenOption.READ)) {
-      if (dbSize < 0) {
-        dbSize = dbHeader.inHeaderPageCount().orElse((int) (dbFile.size() / pageSize));
-      }
-      if (shadow != null) {
-        shadow.invalidate();
-        shadow.close();
-      }
-      shadow = ShadowImage.create(imagesDir, db, pageSize);
-      changes.reset();
-      ByteBuffer buf = ByteBuffer.allocate(pageSize);
-      ProgressLine reading = new ProgressLine("snapshot of '" + db + "': reading", dbSize, "pages");
-      for (int p = 1; p <= dbSize; p++) {
-        reading.update(p - 1);
-        byte[] data = walPages.get(p);
-        if (data == null) {
-          buf.clear();
-          long at = (long) (p - 1) * pageSize;
-          while (buf.hasRemaining()) {
-            int n = dbFile.read(buf, at + buf.position());
-            if (n < 0) {
-              break; // beyond the file: zeros, as SQLite's pager reads them
-            }
-          }
-          data = buf.array().clone();
-        }
-        shadow.writeSnapshotPage(p, data);
-      }
-      reading.finish(dbSize);
+    FileChannel dbFile = files.database();
+    if (dbSize < 0) {
+      dbSize = dbHeader.inHeaderPageCount().orElse((int) (dbFile.size() / pageSize));
     }
+    if (shadow != null) {
+      shadow.invalidate();
+      shadow.close();
+    }
+    shadow = ShadowImage.create(imagesDir, db, pageSize);
+    changes.reset();
+    ByteBuffer buf = ByteBuffer.allocate(pageSize);
+    ProgressLine reading = new ProgressLine("snapshot of '" + db + "': reading", dbSize, "pages");
+    for (int p = 1; p <= dbSize; p++) {
+      reading.update(p - 1);
+      byte[] data = walPages.get(p);
+      if (data == null) {
+        buf.clear();
+        long at = (long) (p - 1) * pageSize;
+        while (buf.hasRemaining()) {
+          int n = dbFile.read(buf, at + buf.position());
+          if (n < 0) {
+            break; // beyond the file: zeros, as SQLite's pager reads them
+          }
+        }
+        data = buf.array().clone();
+      }
+      shadow.writeSnapshotPage(p, data);
+    }
+    reading.finish(dbSize);
     shadow.file().setPageCount(dbSize);
     emitSnapshot(snapLsn, shadow.file(), position);
     durability.awaitDurable(db, snapLsn).join();
@@ -493,6 +497,8 @@ final class DatabaseTailer implements Runnable {
       for (WalCommit c : cs) {
         capture(c);
       }
+      // Past commit frames that repeat the last commit too (see WalScanner#scannedTo).
+      position = scanner.scannedTo();
       return cs.size();
     } catch (IOException e) {
       throw new CaptureException(db, "reading " + walPath + ": " + e.getMessage(), e);
@@ -556,6 +562,35 @@ final class DatabaseTailer implements Runnable {
       bytesSinceSnapshot += encoded.length;
       status.logBytes(encoded.length);
       writer.submit(new Submission(db, d.lsn(), encoded, false, false));
+    }
+  }
+
+  /**
+   * Between idle polls, now and then: compares capture's position with SQLite's count of committed
+   * frames (see {@link StallWatch}). A stall is reported (state, {@code stalls}, an error in the log)
+   * and capture resynchronises with a snapshot at the next LSN, read with a fresh scanner; if even
+   * that does not reach SQLite's count, the state keeps saying so until capture catches up.
+   */
+  private void watchForStall() throws IOException, InterruptedException {
+    long now = System.nanoTime();
+    if (cycling || !watch.due(now)) {
+      return;
+    }
+    boolean wasStalled = watch.stalled();
+    StallWatch.Verdict v = watch.check(now, files.walIndex(), header, position);
+    status.walFramesBehind(v.framesBehind());
+    if (v.newStall().isPresent()) {
+      String message = v.newStall().get();
+      status.stalled(message);
+      LOG.error("{}. Continuity cannot be proven: writing a resynchronisation snapshot at LSN {}; consumers replace "
+          + "their state with it", message, lsn + 1);
+      pin.acquire();
+      snapshot(lsn + 1, files.inspect().orElseThrow());
+      pin.releasePrevious();
+      lastPinNanos = System.nanoTime();
+    } else if (wasStalled && !watch.stalled()) {
+      status.caughtUp();
+      LOG.info("database '{}': capture has read every committed WAL frame again (LSN {})", db, lsn);
     }
   }
 
@@ -629,11 +664,15 @@ final class DatabaseTailer implements Runnable {
 
   private void closeQuietly() {
     try {
+      // The connections first: closing a channel on the database's files releases SQLite's locks.
       if (pin != null) {
         pin.close();
       }
       if (wal != null) {
         wal.close();
+      }
+      if (files != null) {
+        files.close();
       }
       if (shadow != null) {
         shadow.close();

@@ -38,9 +38,25 @@ public final class SourceDatabase {
    * @throws CaptureException when it is not a SQLite database, not in WAL mode, or unreadable
    */
   public static Optional<Header> inspect(String db, Path path) {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      return inspect(db, path, ch);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw unreadable(db, path, e);
+    }
+  }
+
+  /**
+   * Reads and checks the header through {@code ch}, open on {@code path}. A process that has SQLite
+   * connections open on the database must read it this way, through a channel it keeps open: closing
+   * any descriptor of the file releases every POSIX lock the process holds on it, SQLite's included
+   * (see {@link SourceFiles}).
+   */
+  static Optional<Header> inspect(String db, Path path, FileChannel ch) {
     byte[] h = new byte[HEADER_SIZE];
     int n;
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+    try {
       ByteBuffer buf = ByteBuffer.wrap(h);
       n = 0;
       while (buf.hasRemaining()) {
@@ -50,15 +66,21 @@ public final class SourceDatabase {
         }
         n += r;
       }
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
     } catch (IOException e) {
-      if (Files.isDirectory(path)) {
-        throw new CaptureException(db, path + " is a directory, not a SQLite database file");
-      }
-      throw new CaptureException(db, "cannot read " + path + ": " + e
-          + " (check the file's permissions: walflow needs read access to it and read-write access to its -wal and -shm files)", e);
+      throw unreadable(db, path, e);
     }
+    return check(db, path, h, n);
+  }
+
+  private static CaptureException unreadable(String db, Path path, IOException e) {
+    if (Files.isDirectory(path)) {
+      return new CaptureException(db, path + " is a directory, not a SQLite database file");
+    }
+    return new CaptureException(db, "cannot read " + path + ": " + e
+        + " (check the file's permissions: walflow needs read access to it and read-write access to its -wal and -shm files)", e);
+  }
+
+  private static Optional<Header> check(String db, Path path, byte[] h, int n) {
     if (n == 0) {
       return Optional.empty();
     }

@@ -47,6 +47,8 @@ public final class WalScanner {
   private int lastCommitPgno;
   private int lastCommitDbSize;
   private byte[] lastCommitPage;
+  /** Where the last scan's valid frames end: after its last commit, or after padding that followed. */
+  private WalPosition scannedTo;
 
   /**
    * @param channel the open WAL file
@@ -93,6 +95,7 @@ public final class WalScanner {
     long checksum = from.checksum();
     SortedMap<Integer, byte[]> pages = new TreeMap<>();
     int frames = 0;
+    scannedTo = from;
     while (commits.size() < maxCommits) {
       int base = frameAt(offset, false);
       if (base < 0 || !validAt(base, checksum, bigEndian)) {
@@ -108,7 +111,9 @@ public final class WalScanner {
       int dbSize = chunk.getInt(base + WalFrame.DB_SIZE_OFFSET);
       offset += frameSize;
       if (frames == 0 && dbSize != 0 && isPadding(chunk, base)) {
-        continue; // sector padding of the previous commit (see the class comment)
+        // sector padding of the previous commit (see the class comment)
+        scannedTo = new WalPosition(header.salt1(), header.salt2(), header.checkpointSeq(), offset, checksum);
+        continue;
       }
       if (pgno < 1) {
         throw new WalFormatException(where + ": WAL frame at offset " + (offset - frameSize) + " names page "
@@ -121,8 +126,8 @@ public final class WalScanner {
         // Pages above the new database size no longer exist: a commit that shrank the file
         // (VACUUM, incremental vacuum) may have written them earlier in the same transaction.
         pages.keySet().removeIf(p -> p > dbSize);
-        commits.add(new WalCommit(pages, dbSize, frames,
-            new WalPosition(header.salt1(), header.salt2(), header.checkpointSeq(), offset, checksum)));
+        scannedTo = new WalPosition(header.salt1(), header.salt2(), header.checkpointSeq(), offset, checksum);
+        commits.add(new WalCommit(pages, dbSize, frames, scannedTo));
         lastCommitPgno = pgno;
         lastCommitDbSize = dbSize;
         lastCommitPage = page;
@@ -136,6 +141,19 @@ public final class WalScanner {
       chunkStart = -1;
     }
     return commits;
+  }
+
+  /**
+   * The position just after the last valid frame the last {@link #scan} accepted: the end of its
+   * last commit, or further when commit frames identical to that commit (padding, or transactions
+   * that rewrote it unchanged) follow it. A reader resuming there reads nothing twice; one resuming
+   * at the last commit's end would read those frames again, and skip them again, forever.
+   */
+  public WalPosition scannedTo() {
+    if (scannedTo == null) {
+      throw new IllegalStateException(where + ": nothing scanned yet");
+    }
+    return scannedTo;
   }
 
   /**

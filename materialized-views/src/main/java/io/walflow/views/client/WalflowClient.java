@@ -69,7 +69,8 @@ public final class WalflowClient implements AutoCloseable {
 
   /**
    * A client of the server at {@code base} ({@code http://host:port}); a subscription that receives
-   * nothing (not even a progress event) for 30 s reconnects; back-off from 100 ms to 5 s.
+   * nothing (not even a progress event) for 30 s reconnects (noticed within a quarter of that
+   * timeout after it passes); back-off from 100 ms to 5 s.
    */
   public static WalflowClient create(URI base, Optional<String> token) {
     return create(base, token, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -175,6 +176,16 @@ public final class WalflowClient implements AutoCloseable {
         h.set("Last-Event-ID", Long.toString(lastLsn));
       }
     });
+    // A watchdog that looks at the time of the last event now and then, rather than Flux.timeout,
+    // which cancels and schedules a timer for every event (10,000 subscriptions, 10,000 timers per delta).
+    AtomicLong lastEventAt = new AtomicLong(System.nanoTime());
+    long stallNanos = stallTimeout.toNanos();
+    Duration check = Duration.ofNanos(Math.max(1_000_000, stallNanos / 4));
+    Flux<SseParser.SseEvent> stalled = Flux.interval(check, check)
+        .filter(t -> System.nanoTime() - lastEventAt.get() > stallNanos)
+        .next()
+        .flatMapMany(t -> Flux.error(new WalflowClientException(0, "no event for " + stallTimeout + ": reconnecting",
+            OptionalLong.empty())));
     return c.get().uri(q.toString()).response((resp, body) -> {
       if (resp.status().code() != 200) {
         return body.aggregate().asByteArray().defaultIfEmpty(new byte[0])
@@ -183,9 +194,8 @@ public final class WalflowClient implements AutoCloseable {
       SseParser parser = new SseParser(MAX_EVENT_BYTES);
       return body.asByteArray().concatMapIterable(parser::feed)
           .concatWith(Flux.error(() -> new WalflowClientException(0, "the server closed the stream", OptionalLong.empty())));
-    }).timeout(stallTimeout)
-        .onErrorMap(java.util.concurrent.TimeoutException.class,
-            e -> new WalflowClientException(0, "no event for " + stallTimeout + ": reconnecting", OptionalLong.empty()))
+    }).doOnNext(e -> lastEventAt.lazySet(System.nanoTime()))
+        .mergeWith(stalled)
         .onErrorMap(e -> !(e instanceof WalflowClientException),
             e -> new WalflowClientException(0, "connection failed: " + e, OptionalLong.empty()))
         .takeWhile(e -> !e.type().equals("end"))

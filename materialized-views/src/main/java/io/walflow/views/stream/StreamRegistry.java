@@ -11,10 +11,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -25,14 +27,30 @@ public final class StreamRegistry implements AutoCloseable {
   private final ViewEngine engine;
   private final ViewsConfig config;
   private final Map<StreamKey, SharedStream> streams = new ConcurrentHashMap<>();
-  private final Scheduler drainScheduler;
+  /** The views' own delivery threads, for subscribers that name no executor. */
+  private final ExecutorService[] drainThreads;
+  private final DeliveryLane[] drainLanes;
+  private final AtomicInteger nextLane = new AtomicInteger();
+  /** One lane per executor subscribers asked to be delivered on (the HTTP server's event loops). */
+  private final Map<Executor, DeliveryLane> executorLanes = new ConcurrentHashMap<>();
   private final Disposable ticker;
   private volatile boolean closed;
 
   public StreamRegistry(ViewEngine engine, ViewsConfig config) {
     this.engine = engine;
     this.config = config;
-    this.drainScheduler = Schedulers.newParallel("walflow-views-drain", Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.drainThreads = new ExecutorService[n];
+    this.drainLanes = new DeliveryLane[n];
+    for (int i = 0; i < n; i++) {
+      String name = "walflow-views-drain-" + (i + 1);
+      drainThreads[i] = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      });
+      drainLanes[i] = new DeliveryLane(drainThreads[i]);
+    }
     long every = config.progressInterval().toNanos();
     this.ticker = Schedulers.parallel().schedulePeriodically(this::tick, every, every, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
@@ -44,7 +62,8 @@ public final class StreamRegistry implements AutoCloseable {
   public Flux<EncodedEvent> subscribe(String view, List<Value> params, OptionalLong fromLsn,
       Optional<Executor> deliverOn) {
     StreamKey key = new StreamKey(view, params);
-    Scheduler delivery = deliverOn.map(Schedulers::fromExecutor).orElse(drainScheduler);
+    DeliveryLane lane = deliverOn.map(e -> executorLanes.computeIfAbsent(e, DeliveryLane::new))
+        .orElseGet(() -> drainLanes[Math.floorMod(nextLane.getAndIncrement(), drainLanes.length)]);
     return Flux.<EncodedEvent>create(sink -> {
       if (closed) {
         sink.error(new IllegalStateException("the views service is closed"));
@@ -52,7 +71,7 @@ public final class StreamRegistry implements AutoCloseable {
       }
       while (true) {
         SharedStream stream = open(key);
-        Subscriber s = new Subscriber(stream, sink, config.bufferSize(), config.overflow(), delivery);
+        Subscriber s = new Subscriber(stream, sink, config.bufferSize(), config.overflow(), lane);
         sink.onRequest(n -> s.schedule());
         sink.onDispose(() -> {
           s.cancel();
@@ -155,6 +174,8 @@ public final class StreamRegistry implements AutoCloseable {
       streams.clear();
     }
     all.forEach(SharedStream::close);
-    drainScheduler.dispose();
+    for (ExecutorService t : drainThreads) {
+      t.shutdown();
+    }
   }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -17,7 +16,7 @@ import reactor.core.scheduler.Schedulers;
  * them to the subscriber as it asks for them.
  *
  * <p>The engine thread only appends to the buffer (O(1), never waits for the subscriber); a drain
- * loop on a scheduler emits events while there is demand. When the buffer is full, the overflow
+ * loop on the subscriber's {@link DeliveryLane} emits events while there is demand. When the buffer is full, the overflow
  * policy applies: under {@code CONFLATE} the buffered deltas are discarded and replaced by one
  * snapshot (flagged resync), taken once the subscriber asks for more, at an LSN at least that of
  * the last discarded delta; deltas up to the snapshot's LSN are then skipped. No delta is emitted
@@ -29,7 +28,7 @@ final class Subscriber {
   private final FluxSink<EncodedEvent> sink;
   private final int bufferSize;
   private final OverflowPolicy policy;
-  private final Scheduler drainScheduler;
+  private final DeliveryLane lane;
   private final AtomicInteger wip = new AtomicInteger();
 
   // Guarded by this.
@@ -52,12 +51,12 @@ final class Subscriber {
   private volatile boolean cancelled;
 
   Subscriber(SharedStream stream, FluxSink<EncodedEvent> sink, int bufferSize, OverflowPolicy policy,
-      Scheduler drainScheduler) {
+      DeliveryLane lane) {
     this.stream = stream;
     this.sink = sink;
     this.bufferSize = bufferSize;
     this.policy = policy;
-    this.drainScheduler = drainScheduler;
+    this.lane = lane;
   }
 
   /** Starts from a snapshot that is already known (the engine's, at the stream's start). */
@@ -132,14 +131,15 @@ final class Subscriber {
     cancelled = true;
   }
 
-  /** Runs the drain loop on the drain scheduler (once at a time). */
+  /** Runs the drain loop on the subscriber's lane (once at a time). */
   void schedule() {
     if (wip.getAndIncrement() == 0) {
-      drainScheduler.schedule(this::drain);
+      lane.submit(this);
     }
   }
 
-  private void drain() {
+  /** The drain loop; runs on the lane's executor, never on two threads at once. */
+  void drain() {
     int missed = 1;
     while (true) {
       drainOnce();
