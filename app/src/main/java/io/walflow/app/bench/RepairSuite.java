@@ -101,7 +101,7 @@ final class RepairSuite implements Suite {
           r.start(new LocalLogSource(data), Optional.of(client));
           lsn = commit(w, c, ++lsn);
           r.awaitLsn(DB, lsn).get(10, TimeUnit.MINUTES);
-          awaitCompared(r, 1);
+          awaitStatus(r, s -> s.divergence().digestsCompared() >= 1, "a digest compared", 20);
         }
         progress.say("repair: damaging %.1f%% of the replica's rows", DAMAGED_SHARE * 100);
         long damagedBytes = damage(replicaDir, settings);
@@ -116,13 +116,8 @@ final class RepairSuite implements Suite {
           long t0 = System.nanoTime();
           r.start(new LocalLogSource(data), Optional.of(client));
           lsn = commit(w, c, ++lsn);
-          long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
-          while (r.status().databases().get(DB).divergence().bucketsRepaired() == 0) {
-            if (System.nanoTime() > deadline) {
-              throw new IllegalStateException("no repair within 10 minutes: " + r.status().databases().get(DB));
-            }
-            Thread.sleep(5); // polling the replica's status: the bench times the repair to within 5 ms
-          }
+          // Polled every 5 ms: the bench times the repair to within 5 ms.
+          awaitStatus(r, s -> s.divergence().bucketsRepaired() > 0, "a bucket repaired", 5);
           repairNanos = System.nanoTime() - t0;
           stats = r.status().databases().get(DB).divergence();
           progress.say("repair: checking the repaired replica against SQLite");
@@ -211,13 +206,18 @@ final class RepairSuite implements Suite {
     return lsn;
   }
 
-  private static void awaitCompared(Replica r, long n) throws InterruptedException {
+  /**
+   * Polls the replica's status of the database every {@code pollMillis} until {@code done} holds
+   * (the replica offers no event for it), for at most 10 minutes.
+   */
+  private static void awaitStatus(Replica r, java.util.function.Predicate<io.walflow.replica.DatabaseStatus> done,
+      String what, long pollMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    while (r.status().databases().get(DB).divergence().digestsCompared() < n) {
+    while (!done.test(r.status().databases().get(DB))) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no digest compared within 10 minutes: " + r.status().databases().get(DB));
+        throw new IllegalStateException("not " + what + " within 10 minutes: " + r.status().databases().get(DB));
       }
-      Thread.sleep(20); // polling the replica's status until a digest was compared
+      Thread.sleep(pollMillis);
     }
   }
 

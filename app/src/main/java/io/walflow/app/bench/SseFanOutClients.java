@@ -6,14 +6,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
 import reactor.core.Disposable;
 
 /**
@@ -46,49 +45,29 @@ public final class SseFanOutClients {
     int n = Integer.parseInt(args[4]);
     int rounds = Integer.parseInt(args[5]);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    AtomicInteger ready = new AtomicInteger();
-    // Per subscriber, the deltas it has received; per round r (its r-th delta), how many have it
-    // and the first and last arrival.
-    AtomicIntegerArray deltas = new AtomicIntegerArray(n);
-    AtomicIntegerArray arrived = new AtomicIntegerArray(rounds + 1);
-    AtomicLongArray last = new AtomicLongArray(rounds + 1);
-    AtomicLongArray first = new AtomicLongArray(rounds + 1);
-    for (int r = 0; r <= rounds; r++) {
-      last.set(r, Long.MIN_VALUE);
-      first.set(r, Long.MAX_VALUE);
-    }
+    FanOutArrivals arrivals = new FanOutArrivals(n, rounds);
+    Semaphore opening = new Semaphore(OPENING);
     List<Disposable> subs = new ArrayList<>(n);
     try (WalflowClient client = WalflowClient.create(base, Optional.of(token))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
       for (int i = 0; i < n; i++) {
         int me = i;
+        // Opening is not what is measured: a new subscription waits for one of the last OPENING to get its snapshot.
+        opening.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         subs.add(client.subscribe(view, List.of(arg), OptionalLong.empty()).subscribe(e -> {
           if (e instanceof ViewEvent.Snapshot) {
-            ready.incrementAndGet();
-          } else if (e instanceof ViewEvent.Delta) {
-            long now = System.nanoTime();
-            int r = deltas.incrementAndGet(me);
-            if (r <= rounds) {
-              last.accumulateAndGet(r, now, Math::max);
-              first.accumulateAndGet(r, now, Math::min);
-              arrived.incrementAndGet(r);
+            if (arrivals.snapshot(me)) {
+              opening.release();
             }
+          } else if (e instanceof ViewEvent.Delta) {
+            arrivals.delta(me, System.nanoTime());
           }
         }));
-        while (i + 1 - ready.get() > OPENING && System.nanoTime() < deadline) {
-          Thread.sleep(1); // polls the count of snapshots received: opening is not what is measured
-        }
       }
-      while (ready.get() < n && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      out.println("READY " + ready.get());
+      out.println("READY " + arrivals.awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
       for (int r = 1; r <= rounds; r++) {
-        long roundDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (arrived.get(r) < n && System.nanoTime() < roundDeadline) {
-          Thread.sleep(1); // polled; the arrival times themselves are taken in the subscribers
-        }
-        out.println("DONE " + arrived.get(r) + " " + last.get(r) + " " + first.get(r));
+        int arrived = arrivals.awaitRound(r, Duration.ofSeconds(60));
+        out.println("DONE " + arrived + " " + arrivals.last(r) + " " + arrivals.first(r));
       }
       waitForEndOfInput();
       subs.forEach(Disposable::dispose);

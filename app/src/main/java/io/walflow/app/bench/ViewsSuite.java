@@ -27,8 +27,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import reactor.core.Disposable;
@@ -140,10 +141,15 @@ final class ViewsSuite implements Suite {
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.min(100, settings.latencyRate());
     progress.say("views: commit->SSE delta latency, %d commits…", commits);
     Map<Long, Long> received = new ConcurrentHashMap<>();
+    Semaphore sseDeltas = new Semaphore(0);
+    CountDownLatch snapshots = new CountDownLatch(2);
     Disposable sub = client.subscribe("by_customer", List.of("7"), OptionalLong.empty())
         .subscribe(e -> {
           if (e instanceof ViewEvent.Delta) {
             received.put(e.lsn(), System.nanoTime());
+            sseDeltas.release();
+          } else if (e instanceof ViewEvent.Snapshot) {
+            snapshots.countDown();
           }
         });
     Map<Long, Long> inProcess = new ConcurrentHashMap<>();
@@ -151,14 +157,15 @@ final class ViewsSuite implements Suite {
         .subscribe(e -> {
           if (e instanceof ViewEvent.Delta) {
             inProcess.put(e.lsn(), System.nanoTime());
+          } else if (e instanceof ViewEvent.Snapshot) {
+            snapshots.countDown();
           }
         });
-    Thread.sleep(500);
+    snapshots.await(30, TimeUnit.SECONDS);
     // Warm-up, not measured: the same paced commits, so that the path's classes are loaded and
     // its code compiled before the measured ones (class loading and JIT compilation otherwise
     // compete for the 2 CPUs during the first seconds, and metaspace growth triggers GC cycles).
     progress.say("views: warming up the path, %d commits (not measured)…", WARM_UP_COMMITS);
-    long warmBase = stack.appliedLsn("app");
     try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
       long next = System.nanoTime();
       for (int i = 1; i <= WARM_UP_COMMITS; i++) {
@@ -170,12 +177,10 @@ final class ViewsSuite implements Suite {
         }
       }
     }
-    long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!received.containsKey(warmBase + WARM_UP_COMMITS) && System.nanoTime() < warmDeadline) {
-      Thread.sleep(10); // the warm-up's last delta, polled outside the measured window
-    }
+    sseDeltas.tryAcquire(WARM_UP_COMMITS, 30, TimeUnit.SECONDS); // one delta per warm-up commit
     received.clear();
     inProcess.clear();
+    sseDeltas.drainPermits();
     long base = stack.appliedLsn("app");
     long[] gcBefore = gc();
     Map<Long, Long> committed = new ConcurrentHashMap<>();
@@ -192,10 +197,7 @@ final class ViewsSuite implements Suite {
         }
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (received.size() < commits && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    sseDeltas.tryAcquire(commits, 30, TimeUnit.SECONDS);
     long[] gcAfter = gc();
     String gcNote = (gcAfter[0] - gcBefore[0]) + " GC pauses, " + (gcAfter[1] - gcBefore[1])
         + " ms in GC while the measured commits ran";
@@ -286,32 +288,19 @@ final class ViewsSuite implements Suite {
     int customer = 13;
     progress.say("views: fan-out to %,d in-process subscribers, %d commits…", n, FAN_OUT_ROUNDS);
     long lsnBefore = stack.appliedLsn("app");
-    AtomicInteger ready = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicIntegerArray deltas = new java.util.concurrent.atomic.AtomicIntegerArray(n);
-    java.util.concurrent.atomic.AtomicIntegerArray arrived =
-        new java.util.concurrent.atomic.AtomicIntegerArray(FAN_OUT_ROUNDS + 1);
-    java.util.concurrent.atomic.AtomicLongArray lastArrival =
-        new java.util.concurrent.atomic.AtomicLongArray(FAN_OUT_ROUNDS + 1);
+    FanOutArrivals arrivals = new FanOutArrivals(n, FAN_OUT_ROUNDS);
     List<Disposable> subs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int me = i;
       subs.add(stack.views().subscribe("by_customer", List.of(Value.of(customer)), OptionalLong.empty()).subscribe(e -> {
         if (e instanceof ViewEvent.Snapshot) {
-          ready.incrementAndGet();
+          arrivals.snapshot(me);
         } else if (e instanceof ViewEvent.Delta d && d.lsn() > lsnBefore) {
-          long now = System.nanoTime();
-          int r = deltas.incrementAndGet(me);
-          if (r <= FAN_OUT_ROUNDS) {
-            lastArrival.accumulateAndGet(r, now, Math::max);
-            arrived.incrementAndGet(r);
-          }
+          arrivals.delta(me, System.nanoTime());
         }
       }));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (ready.get() < n && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    int ready = arrivals.awaitReady(Duration.ofSeconds(120));
     List<Double> times = new ArrayList<>();
     int missing = 0;
     try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
@@ -319,16 +308,12 @@ final class ViewsSuite implements Suite {
         Thread.sleep(200); // lets the previous round's work settle; not measured
         long committedAt = System.nanoTime(); // the call's start: a descheduled caller cannot make it early
         insert(w, ins, customer);
-        long roundDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (arrived.get(r) < n && System.nanoTime() < roundDeadline) {
-          Thread.sleep(1);
-        }
-        missing += n - arrived.get(r);
-        times.add((lastArrival.get(r) - committedAt) / 1e6);
+        missing += n - arrivals.awaitRound(r, Duration.ofSeconds(60));
+        times.add((arrivals.last(r) - committedAt) / 1e6);
       }
     }
     subs.forEach(Disposable::dispose);
-    rows.add(fanOutRow(progress, "in-process subscribers", times, missing, ready.get(), n,
+    rows.add(fanOutRow(progress, "in-process subscribers", times, missing, ready, n,
         "one engine subscription shared by all; ViewService.subscribe in this process"));
     rows.add(sseFanOut(progress, stack, w, dir));
     return rows;

@@ -1,6 +1,7 @@
 package io.walflow.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.walflow.app.Main;
 import io.walflow.ingest.capture.ChildProcess;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Random;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,16 +81,10 @@ class ProcessChaosTest {
           // The victim is a process that is up (serving HTTP: capture once its first snapshot is
           // written, the replica once open), so that kills land in running processes, not in JVM
           // start-ups: on a loaded machine a start-up can outlast the interval between kills.
+          await().alias("capture or replica listening (see " + dir + ")").atMost(Duration.ofSeconds(120))
+              .pollInterval(Duration.ofMillis(50)).until(() -> listening(capturePort) || listening(replicaPort));
           boolean captureUp = listening(capturePort);
           boolean replicaUp = listening(replicaPort);
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-          while (!captureUp && !replicaUp) {
-            assertThat(System.nanoTime() - deadline).as("neither capture nor replica came up within 120 s (see %s)", dir)
-                .isNegative();
-            Thread.sleep(50);
-            captureUp = listening(capturePort);
-            replicaUp = listening(replicaPort);
-          }
           if (captureUp && (!replicaUp || random.nextBoolean())) {
             capture = killAndRestart(capture, dir.resolve("capture.log"), captureArgs);
             captureKills++;
