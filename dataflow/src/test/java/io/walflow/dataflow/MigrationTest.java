@@ -3,7 +3,6 @@ package io.walflow.dataflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.walflow.ingest.change.ChangeSet;
-import io.walflow.ingest.change.IntegerValue;
 import io.walflow.ingest.change.RowChange;
 import io.walflow.ingest.change.Value;
 import java.nio.file.Path;
@@ -15,13 +14,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -145,7 +142,7 @@ class MigrationTest {
       ViewResult r = flow.lookup(view, List.of(params), lsn, Duration.ofSeconds(30));
       assertThat(r.lsn()).isEqualTo(lsn);
       List<String> actual = new ArrayList<>(r.rows().stream().map(ViewOracle::render).toList());
-      List<String> expected = new ArrayList<>(query(oracle, sql, params));
+      List<String> expected = new ArrayList<>(ViewOracle.sqliteRows(oracle, sql, List.of(params)));
       actual.sort(null);
       expected.sort(null);
       assertThat(actual).as("%s %s at LSN %d", view, List.of(params), lsn).isEqualTo(expected);
@@ -155,32 +152,6 @@ class MigrationTest {
     public void close() throws Exception {
       oracle.close();
     }
-  }
-
-  static List<String> query(Connection c, String sql, Value... params) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setLong(i + 1, ((IntegerValue) params[i]).value());
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          List<Value> row = new ArrayList<>();
-          for (int i = 1; i <= n; i++) {
-            Object o = rs.getObject(i);
-            row.add(o == null ? Value.ofNull()
-                : o instanceof Integer x ? Value.of((long) x)
-                : o instanceof Long x ? Value.of(x)
-                : o instanceof Double x ? Value.of(x)
-                : o instanceof String x ? Value.of(x)
-                : Value.of(HexFormat.of().formatHex((byte[]) o)));
-          }
-          out.add(ViewOracle.render(row));
-        }
-      }
-    }
-    return out;
   }
 
   /** Commits on its own thread until stopped; records which commits ran entirely inside a window. */

@@ -1,25 +1,22 @@
 package io.walflow.dataflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.walflow.ingest.LogReader;
 import io.walflow.ingest.LogRecord;
 import io.walflow.ingest.change.Change;
 import io.walflow.ingest.change.ChangeSet;
-import io.walflow.ingest.change.IntegerValue;
 import io.walflow.ingest.change.Value;
 import io.walflow.ingest.feed.ChangeFeed;
 import io.walflow.ingest.feed.TransactionSink;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,7 +107,9 @@ class UpqueryRaceTest {
           feed.accept(rec.get().entry());
         }
       }
-      Thread.sleep(50);
+      // Every reader answers at least once more at the final LSN before the readers stop.
+      int atEnd = answers.size();
+      await().atMost(Duration.ofSeconds(60)).until(() -> answers.size() >= atEnd + readers.size() || !errors.isEmpty());
       done.set(true);
       for (Thread th : readers) {
         th.join();
@@ -148,7 +147,7 @@ class UpqueryRaceTest {
           }
         }
         for (Answer a : byLsn.getOrDefault(snapshotLsn + txn, List.of())) {
-          List<String> expected = new ArrayList<>(query(oracle, sql.get(a.view()), a.key()));
+          List<String> expected = new ArrayList<>(ViewOracle.sqliteRows(oracle, sql.get(a.view()), a.key()));
           List<String> actual = new ArrayList<>(a.rows().stream().map(ViewOracle::render).toList());
           expected.sort(null);
           actual.sort(null);
@@ -158,31 +157,5 @@ class UpqueryRaceTest {
       }
     }
     assertThat(checked).isEqualTo(answers.size());
-  }
-
-  private static List<String> query(Connection c, String sql, List<Value> params) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.size(); i++) {
-        ps.setLong(i + 1, ((IntegerValue) params.get(i)).value());
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          List<Value> row = new ArrayList<>();
-          for (int i = 1; i <= n; i++) {
-            Object o = rs.getObject(i);
-            row.add(o == null ? Value.ofNull()
-                : o instanceof Integer x ? Value.of((long) x)
-                : o instanceof Long x ? Value.of(x)
-                : o instanceof Double x ? Value.of(x)
-                : o instanceof String x ? Value.of(x)
-                : Value.of(HexFormat.of().formatHex((byte[]) o)));
-          }
-          out.add(ViewOracle.render(row));
-        }
-      }
-    }
-    return out;
   }
 }

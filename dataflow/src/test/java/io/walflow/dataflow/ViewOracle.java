@@ -234,6 +234,33 @@ final class ViewOracle implements TransactionSink, AutoCloseable {
     return out;
   }
 
+  /** SQLite's answer to {@code sql} with integer {@code params}, each row rendered as {@link #render} does. */
+  static List<String> sqliteRows(Connection c, String sql, List<Value> params) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setLong(i + 1, ((IntegerValue) params.get(i)).value());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          List<Value> row = new ArrayList<>();
+          for (int i = 1; i <= n; i++) {
+            Object o = rs.getObject(i);
+            row.add(o == null ? Value.ofNull()
+                : o instanceof Integer x ? Value.of((long) x)
+                : o instanceof Long x ? Value.of(x)
+                : o instanceof Double x ? Value.of(x)
+                : o instanceof String x ? Value.of(x)
+                : Value.of(HexFormat.of().formatHex((byte[]) o)));
+          }
+          out.add(render(row));
+        }
+      }
+    }
+    return out;
+  }
+
   static String render(List<Value> row) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < row.size(); i++) {

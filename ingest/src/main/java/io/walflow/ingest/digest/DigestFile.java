@@ -1,11 +1,11 @@
 package io.walflow.ingest.digest;
 
+import io.walflow.ingest.log.ShortUtf8;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,11 +42,11 @@ public final class DigestFile {
       out.writeInt(digest.buckets());
       out.writeInt(digest.tables().size());
       for (var e : digest.tables().entrySet()) {
-        writeString(out, e.getKey());
+        ShortUtf8.write(out, e.getKey());
         TableDigest t = e.getValue();
         out.writeShort(t.columns().size());
         for (String c : t.columns()) {
-          writeString(out, c);
+          ShortUtf8.write(out, c);
         }
         out.writeByte(t.verified() ? 1 : 0);
         out.writeLong(t.rows());
@@ -106,11 +106,11 @@ public final class DigestFile {
       DatabaseDigest d = new DatabaseDigest(b.getInt());
       int tables = b.getInt();
       for (int i = 0; i < tables; i++) {
-        String name = readString(b);
+        String name = ShortUtf8.read(b);
         int nc = b.getShort() & 0xffff;
         List<String> cols = new ArrayList<>(nc);
         for (int c = 0; c < nc; c++) {
-          cols.add(readString(b));
+          cols.add(ShortUtf8.read(b));
         }
         boolean verified = b.get() == 1;
         long rows = b.getLong();
@@ -128,16 +128,5 @@ public final class DigestFile {
     }
   }
 
-  private static void writeString(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeShort(b.length);
-    out.write(b);
-  }
 
-  private static String readString(ByteBuffer b) {
-    int len = b.getShort() & 0xffff;
-    byte[] s = new byte[len];
-    b.get(s);
-    return new String(s, StandardCharsets.UTF_8);
-  }
 }

@@ -1,5 +1,6 @@
 package io.walflow.replica.repair;
 
+import io.walflow.ingest.log.ShortUtf8;
 import io.walflow.ingest.change.BlobValue;
 import io.walflow.ingest.change.IntegerValue;
 import io.walflow.ingest.change.RealValue;
@@ -51,8 +52,8 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(MAGIC);
       out.writeByte(VERSION);
-      string(out, db);
-      string(out, table);
+      ShortUtf8.write(out, db);
+      ShortUtf8.write(out, table);
       out.writeLong(lsn);
       out.writeInt(buckets);
       out.writeInt(ids.length);
@@ -64,7 +65,7 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
       out.writeByte(keyWidth);
       out.writeShort(columns.size());
       for (String c : columns) {
-        string(out, c);
+        ShortUtf8.write(out, c);
       }
       out.writeInt(rows.size());
       for (int i = 0; i < rows.size(); i++) {
@@ -110,8 +111,8 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
       if (b.getInt() != MAGIC || b.get() != VERSION) {
         throw bad(where, "not bucket rows of version " + VERSION + " (magic or version)");
       }
-      String db = string(b);
-      String table = string(b);
+      String db = ShortUtf8.read(b);
+      String table = ShortUtf8.read(b);
       long lsn = b.getLong();
       int buckets = b.getInt();
       int n = b.getInt();
@@ -134,7 +135,7 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
       int nc = b.getShort() & 0xffff;
       List<String> columns = new ArrayList<>(nc);
       for (int i = 0; i < nc; i++) {
-        columns.add(string(b));
+        columns.add(ShortUtf8.read(b));
       }
       int count = b.getInt();
       if (count < 0 || count > b.remaining()) {
@@ -243,18 +244,7 @@ public record BucketRows(String db, String table, long lsn, int buckets, int[] i
     throw bad(where, "a varint longer than 10 bytes before byte " + b.position());
   }
 
-  private static void string(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeShort(b.length);
-    out.write(b);
-  }
 
-  private static String string(ByteBuffer b) {
-    int len = b.getShort() & 0xffff;
-    byte[] s = new byte[len];
-    b.get(s);
-    return new String(s, StandardCharsets.UTF_8);
-  }
 
   private static void value(DataOutputStream out, Value v) throws IOException {
     if (v instanceof IntegerValue i) {
