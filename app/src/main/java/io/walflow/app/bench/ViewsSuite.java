@@ -74,7 +74,15 @@ final class ViewsSuite implements Suite {
   private static final int FAN_OUT_ROUNDS = 5;
   /** Name prefix of the HTTP load generator's event loop threads. */
   private static final String CLIENT_LOOPS = "bench-load";
-  private static final int WARM_UP_COMMITS = 300;
+  /**
+   * Warm-up commits, not measured: first at {@link #WARM_UP_FAST_RATE} per second, so that the
+   * path's methods are invoked often enough to be compiled by C2 (at the measured 100 per second,
+   * per-commit methods needed over a minute and the compiler was still busy, and code still
+   * interpreted, while the measured commits ran), then {@link #WARM_UP_PACED} at the measured pace.
+   */
+  private static final int WARM_UP_FAST = 5_000;
+  private static final int WARM_UP_FAST_RATE = 1_000;
+  private static final int WARM_UP_PACED = 300;
 
   @Override
   public String name() {
@@ -135,6 +143,26 @@ final class ViewsSuite implements Suite {
     return System.nanoTime();
   }
 
+  /**
+   * Inserts {@code n} rows for customer 7, one commit each, every {@code intervalNanos}; records
+   * each commit's time under LSN {@code base + i} when {@code committed} is given.
+   */
+  private static void paced(Connection w, PreparedStatement ins, int n, long intervalNanos, Map<Long, Long> committed,
+      long base) throws Exception {
+    long next = System.nanoTime();
+    for (int i = 1; i <= n; i++) {
+      long at = insert(w, ins, 7);
+      if (committed != null) {
+        committed.put(base + i, at);
+      }
+      next += intervalNanos;
+      long sleep = next - System.nanoTime();
+      if (sleep > 0) {
+        TimeUnit.NANOSECONDS.sleep(sleep);
+      }
+    }
+  }
+
   private List<Row> latency(BenchSettings settings, Progress progress, ViewStack stack, WalflowClient client,
       Connection w) throws Exception {
     int commits = Math.max(1000, settings.seconds() * 200);
@@ -162,22 +190,18 @@ final class ViewsSuite implements Suite {
           }
         });
     snapshots.await(30, TimeUnit.SECONDS);
-    // Warm-up, not measured: the same paced commits, so that the path's classes are loaded and
-    // its code compiled before the measured ones (class loading and JIT compilation otherwise
-    // compete for the 2 CPUs during the first seconds, and metaspace growth triggers GC cycles).
-    progress.say("views: warming up the path, %d commits (not measured)…", WARM_UP_COMMITS);
+    // Warm-up, not measured (see WARM_UP_FAST): class loading and JIT compilation otherwise compete
+    // for the 2 CPUs while the measured commits run.
+    progress.say("views: warming up the path, %,d commits at %,d/s and %d at %d/s (not measured)…", WARM_UP_FAST,
+        WARM_UP_FAST_RATE, WARM_UP_PACED, TimeUnit.SECONDS.toNanos(1) / intervalNanos);
     try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
-      long next = System.nanoTime();
-      for (int i = 1; i <= WARM_UP_COMMITS; i++) {
-        insert(w, ins, 7);
-        next += intervalNanos;
-        long sleep = next - System.nanoTime();
-        if (sleep > 0) {
-          TimeUnit.NANOSECONDS.sleep(sleep);
-        }
-      }
+      paced(w, ins, WARM_UP_FAST, TimeUnit.SECONDS.toNanos(1) / WARM_UP_FAST_RATE, null, 0);
+      paced(w, ins, WARM_UP_PACED, intervalNanos, null, 0);
     }
-    sseDeltas.tryAcquire(WARM_UP_COMMITS, 30, TimeUnit.SECONDS); // one delta per warm-up commit
+    int warmUp = WARM_UP_FAST + WARM_UP_PACED;
+    if (!sseDeltas.tryAcquire(warmUp, 60, TimeUnit.SECONDS)) { // one delta per warm-up commit
+      throw new IllegalStateException("the SSE subscriber did not receive the " + warmUp + " warm-up deltas in 60 s");
+    }
     received.clear();
     inProcess.clear();
     sseDeltas.drainPermits();
@@ -187,15 +211,7 @@ final class ViewsSuite implements Suite {
     Map<Long, Long> durable = new ConcurrentHashMap<>();
     stack.capture().onDurable((name, lsn, at) -> durable.put(lsn, at));
     try (PreparedStatement ins = w.prepareStatement("INSERT INTO orders(customer, amount) VALUES (?, ?)")) {
-      long next = System.nanoTime();
-      for (int i = 1; i <= commits; i++) {
-        committed.put(base + i, insert(w, ins, 7));
-        next += intervalNanos;
-        long sleep = next - System.nanoTime();
-        if (sleep > 0) {
-          TimeUnit.NANOSECONDS.sleep(sleep);
-        }
-      }
+      paced(w, ins, commits, intervalNanos, committed, base);
     }
     sseDeltas.tryAcquire(commits, 30, TimeUnit.SECONDS);
     long[] gcAfter = gc();

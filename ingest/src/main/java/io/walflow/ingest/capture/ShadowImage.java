@@ -33,6 +33,8 @@ final class ShadowImage implements AutoCloseable {
   /** Latest staged image of each page. */
   private final Map<Integer, ByteBuffer> latest = new HashMap<>();
   private int latestPageCount;
+  /** Pages held by {@link #staged} (counting a page once per commit that wrote it). */
+  private long stagedPages;
 
   private record Staged(Map<Integer, byte[]> pages, int pageCount) {}
 
@@ -111,6 +113,7 @@ final class ShadowImage implements AutoCloseable {
   /** Invalidates the image on disk before it is overwritten by a new snapshot. */
   void invalidate() throws IOException {
     staged.clear();
+    stagedPages = 0;
     latest.clear();
     Files.deleteIfExists(stateFile);
     lsn = -1;
@@ -127,8 +130,14 @@ final class ShadowImage implements AutoCloseable {
   /** Stages a commit's pages (not yet durable). */
   void stage(long commitLsn, Map<Integer, byte[]> pages, int pageCount) {
     staged.put(commitLsn, new Staged(pages, pageCount));
+    stagedPages += pages.size();
     pages.forEach((p, d) -> latest.put(p, ByteBuffer.wrap(d)));
     latestPageCount = pageCount;
+  }
+
+  /** Pages staged and not yet flushed: what the staged commits hold in memory, in pages. */
+  long stagedPages() {
+    return stagedPages;
   }
 
   /** Applies directly (recovery from the log): write pages and advance the file's LSN. */
@@ -152,12 +161,17 @@ final class ShadowImage implements AutoCloseable {
     var done = staged.headMap(durableLsn, true);
     int pageCount = file.pageCount();
     long last = lsn;
+    // Each page once, in its last durable version: commits between two flushes often rewrite the
+    // same pages.
+    Map<Integer, byte[]> pages = new TreeMap<>();
     for (var e : done.entrySet()) {
-      for (var p : e.getValue().pages().entrySet()) {
-        file.write(p.getKey(), p.getValue());
-      }
+      pages.putAll(e.getValue().pages());
+      stagedPages -= e.getValue().pages().size();
       pageCount = e.getValue().pageCount();
       last = e.getKey();
+    }
+    for (var p : pages.entrySet()) {
+      file.write(p.getKey(), p.getValue());
     }
     done.clear();
     file.setPageCount(pageCount);
