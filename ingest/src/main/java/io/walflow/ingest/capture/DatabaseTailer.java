@@ -91,6 +91,7 @@ final class DatabaseTailer implements Runnable {
   private final Thread thread;
 
   private SourceFiles files;
+  private WalWatch walWatch;
   private WalPin pin;
   private FileChannel wal;
   private WalHeader header;
@@ -158,7 +159,7 @@ final class DatabaseTailer implements Runnable {
         afterPoll();
         if (n == 0) {
           watchForStall();
-          LockSupport.parkNanos(config.pollInterval().toNanos());
+          walWatch.await(config.pollInterval());
         }
       }
       while (poll() > 0 || cycling) {
@@ -198,6 +199,7 @@ final class DatabaseTailer implements Runnable {
       h = SourceDatabase.inspect(db, path);
     }
     files = new SourceFiles(db, path);
+    walWatch = WalWatch.of(db, walPath);
     pin = new WalPin(db, path);
     // The read transaction first, then the header and the pages within it: a header read before
     // it could be older than the WAL the snapshot reads (a commit and a checkpoint landing in
@@ -433,7 +435,7 @@ final class DatabaseTailer implements Runnable {
       if (!followGeneration()) {
         return 0;
       }
-      if (wal.size() < position.offset() + header.frameSize()) {
+      if (!scanner.frameFollows(position)) {
         renewIdlePin();
         return 0;
       }
@@ -689,6 +691,9 @@ final class DatabaseTailer implements Runnable {
       }
       if (shadow != null) {
         shadow.close();
+      }
+      if (walWatch != null) {
+        walWatch.close();
       }
     } catch (IOException | RuntimeException e) {
       LOG.debug("closing capture of {}: {}", db, e.toString());

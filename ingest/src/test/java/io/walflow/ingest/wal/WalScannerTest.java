@@ -138,6 +138,25 @@ class WalScannerTest {
     assertThat(scan(headerOnly)).isEmpty();
   }
 
+  @Test
+  void frameFollows_isTrueOnlyWhereAFrameHeaderOfThisGenerationStarts() throws Exception {
+    Recorded r = standard(4096);
+    Path wal = write("follows-wal", r.wal());
+    List<WalCommit> all = SqliteDb.scanAll(wal);
+    try (FileChannel ch = FileChannel.open(wal)) {
+      WalHeader h = WalScanner.readHeader(ch, "test").orElseThrow();
+      WalScanner s = new WalScanner(ch, h, "test");
+      assertThat(s.frameFollows(WalPosition.start(h))).isTrue();
+      assertThat(s.frameFollows(all.get(2).end())).isTrue();
+      assertThat(s.frameFollows(all.get(all.size() - 1).end())).as("at the end of the file").isFalse();
+    }
+    Path torn = write("torn-header-wal", Arrays.copyOf(r.wal(), WalHeader.SIZE + 10));
+    try (FileChannel ch = FileChannel.open(torn)) {
+      WalHeader h = WalScanner.readHeader(ch, "test").orElseThrow();
+      assertThat(new WalScanner(ch, h, "test").frameFollows(WalPosition.start(h))).as("a partial frame header").isFalse();
+    }
+  }
+
   // ------------------------------------------------------------------ pages above the database size
 
   @Test
@@ -429,6 +448,10 @@ class WalScannerTest {
         WalHeader h = WalScanner.readHeader(ch, "restart.db").orElseThrow();
         assertThat(oldCommits.get(0).end().inGeneration(h)).isFalse();
         WalScanner scanner = new WalScanner(ch, h, "restart.db");
+        // The old generation's frames after the new commit are not "something new" for a poll.
+        assertThat(ch.size()).isGreaterThan(commits.get(0).end().offset() + h.frameSize());
+        assertThat(scanner.frameFollows(WalPosition.start(h))).as("the new commit's first frame").isTrue();
+        assertThat(scanner.frameFollows(commits.get(0).end())).as("an old generation's frame").isFalse();
         assertThatThrownBy(() -> scanner.scan(oldCommits.get(2).end(), 10))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("restart.db")
