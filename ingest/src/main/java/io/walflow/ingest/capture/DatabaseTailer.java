@@ -106,6 +106,8 @@ final class DatabaseTailer implements Runnable {
   private long bytesSinceSnapshot;
   private long lastPinNanos;
   private long nextImageFlushNanos;
+  /** When the last poll that read commits ended (see {@link WalWatch}). */
+  private long lastReadNanos;
   /** Runs the backfill of capture's checkpoints (see {@link #checkpointWhenDue()}). */
   private final ExecutorService checkpointer;
   /** The backfill running on {@link #checkpointer}, if any. */
@@ -172,9 +174,17 @@ final class DatabaseTailer implements Runnable {
       while (!stopping) {
         int n = poll();
         afterPoll();
-        if (n == 0) {
+        long now = System.nanoTime();
+        if (n > 0) {
+          lastReadNanos = now;
+          walWatch.pause();
+        } else {
           watchForStall();
-          walWatch.await(config.pollInterval());
+          if (now - lastReadNanos < config.pollInterval().toNanos()) {
+            walWatch.sleep(config.pollInterval());
+          } else {
+            walWatch.awaitWrite(config.pollInterval());
+          }
         }
       }
       while (poll() > 0 || cycling) {
