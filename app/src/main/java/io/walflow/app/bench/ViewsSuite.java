@@ -76,12 +76,13 @@ final class ViewsSuite implements Suite {
   private static final String CLIENT_LOOPS = "bench-load";
   /**
    * Warm-up commits, not measured: first at {@link #WARM_UP_FAST_RATE} per second, so that the
-   * path's methods are invoked often enough to be compiled by C2 (at the measured 100 per second,
-   * per-commit methods needed over a minute and the compiler was still busy, and code still
-   * interpreted, while the measured commits ran), then {@link #WARM_UP_PACED} at the measured pace.
+   * path's per-commit methods pass C2's invocation thresholds (at the measured 100 per second they
+   * needed minutes; with 300 or 5,000 warm-up commits C2 was still compiling them, and code still
+   * ran interpreted, while the measured commits ran), then {@link #WARM_UP_PACED} at the measured
+   * pace.
    */
-  private static final int WARM_UP_FAST = 5_000;
-  private static final int WARM_UP_FAST_RATE = 1_000;
+  private static final int WARM_UP_FAST = 20_000;
+  private static final int WARM_UP_FAST_RATE = 2_000;
   private static final int WARM_UP_PACED = 300;
 
   @Override

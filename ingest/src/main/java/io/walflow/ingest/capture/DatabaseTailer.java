@@ -33,6 +33,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -102,6 +106,12 @@ final class DatabaseTailer implements Runnable {
   private long bytesSinceSnapshot;
   private long lastPinNanos;
   private long nextImageFlushNanos;
+  /** Runs the backfill of capture's checkpoints (see {@link #checkpointWhenDue()}). */
+  private final ExecutorService checkpointer;
+  /** The backfill running on {@link #checkpointer}, if any. */
+  private Future<?> backfill;
+  /** A backfill has finished since the last locked checkpoint. */
+  private boolean backfilled;
   /** A pin cycle is in progress: a new read transaction is open and the WAL not yet read to its end. */
   private boolean cycling;
   private long nextCheckpointNanos;
@@ -123,6 +133,11 @@ final class DatabaseTailer implements Runnable {
     this.digests = new CaptureDigests(db, imagesDir, digestSettings);
     this.watch = new StallWatch(db);
     this.thread = new Thread(this, "walflow-capture-" + db);
+    this.checkpointer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "walflow-checkpoint-" + db);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   DatabaseStatus status() {
@@ -613,22 +628,53 @@ final class DatabaseTailer implements Runnable {
     }
     publishDigests();
     digests.save(durability.durableLsn(db), false);
-    if (header != null && !cycling && System.nanoTime() >= nextCheckpointNanos) {
-      long frames = (position.offset() - WalHeader.SIZE) / header.frameSize();
-      if (frames >= config.checkpointPages()) {
-        boolean truncate = wal.size() >= config.truncateBytes();
-        if (pin.checkpoint(this::readCommits, truncate)) {
-          status.checkpointed();
-        }
-        nextCheckpointNanos = System.nanoTime() + CHECKPOINT_BACKOFF_NANOS;
-      }
-    }
+    checkpointWhenDue();
     if (bytesSinceSnapshot >= config.snapshotEveryBytes()) {
       LOG.info("database '{}': {} log bytes since the last snapshot, writing a snapshot at LSN {} for retention",
           db, bytesSinceSnapshot, lsn);
       emitSnapshot(lsn, shadow.current(), position);
       digests.reverify(lsn, shadow.current());
     }
+  }
+
+  /**
+   * Capture's checkpoint, once the WAL holds {@code checkpointPages} frames, in two steps: the
+   * backfill (copying what capture has read to the database file, without locks) on the
+   * checkpointer thread, so that reading new commits goes on meanwhile; then, on this thread, the
+   * short locked checkpoint of {@link WalPin#checkpoint}, which copies only what was written since.
+   */
+  private void checkpointWhenDue() throws IOException, InterruptedException {
+    if (backfill != null) {
+      if (!backfill.isDone()) {
+        return;
+      }
+      Future<?> done = backfill;
+      backfill = null;
+      try {
+        done.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : new CaptureException(db, e.getCause().toString(), e);
+      }
+      backfilled = true;
+    }
+    if (header == null || cycling || System.nanoTime() < nextCheckpointNanos) {
+      return;
+    }
+    long frames = (position.offset() - WalHeader.SIZE) / header.frameSize();
+    if (frames < config.checkpointPages()) {
+      backfilled = false;
+      return;
+    }
+    if (!backfilled) {
+      backfill = checkpointer.submit(pin::backfill);
+      return;
+    }
+    backfilled = false;
+    boolean truncate = wal.size() >= config.truncateBytes();
+    if (pin.checkpoint(this::readCommits, truncate)) {
+      status.checkpointed();
+    }
+    nextCheckpointNanos = System.nanoTime() + CHECKPOINT_BACKOFF_NANOS;
   }
 
   /**
@@ -678,6 +724,15 @@ final class DatabaseTailer implements Runnable {
   }
 
   private void closeQuietly() {
+    checkpointer.shutdown();
+    try {
+      // A running backfill uses the checkpointer connection, which closing the pin closes.
+      if (!checkpointer.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.warn("capture of {}: a checkpoint's backfill is still running after 60 s; closing its connection", db);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       // The connections first: closing a channel on the database's files releases SQLite's locks.
       if (pin != null) {

@@ -26,7 +26,8 @@ import org.sqlite.SQLiteOpenMode;
  *
  * <h2>Checkpoints</h2>
  * Because a reader is always open, SQLite's own autocheckpoint can backfill but never restart the
- * WAL while writes continue. {@link #checkpoint(boolean)} makes a short quiet moment: it takes the
+ * WAL while writes continue. {@link #backfill()} first copies what capture has read, without any
+ * lock. {@link #checkpoint} then makes a short quiet moment: it takes the
  * write lock (so no frame can be added), lets the caller read to the end, backfills everything
  * (PASSIVE), begins a fresh read transaction (which SQLite then gives read mark 0) and releases the
  * write lock. It then restarts the WAL itself (RESTART, or TRUNCATE when the file is large), which
@@ -159,6 +160,21 @@ final class WalPin implements AutoCloseable {
         run(truncate ? "TRUNCATE" : "RESTART");
       }
       return true;
+    } catch (SQLException e) {
+      throw busyOrOther(e, "checkpointing");
+    }
+  }
+
+  /**
+   * The slow part of a checkpoint, without the write lock: copies every WAL frame up to capture's
+   * read mark into the database file (PASSIVE). It may run on another thread than the rest of this
+   * class (it uses only the checkpointer connection), while capture reads and the application writes;
+   * {@link #checkpoint} afterwards only has the frames written since to copy while it holds the lock.
+   * A busy database (another checkpoint running) is not an error: the locked checkpoint copies more.
+   */
+  void backfill() {
+    try {
+      run("PASSIVE");
     } catch (SQLException e) {
       throw busyOrOther(e, "checkpointing");
     }
