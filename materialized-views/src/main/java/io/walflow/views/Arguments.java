@@ -10,6 +10,7 @@ import io.walflow.ingest.change.Value;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Parameter values for a view, coerced to each parameter's affinity by SQLite's rules
@@ -22,6 +23,9 @@ import java.util.List;
  * without affinity (BLOB/NONE) a well-formed number is taken as a number and anything else as text.
  */
 public final class Arguments {
+  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+
   private Arguments() {}
 
   /** Checks the count and coerces in-process values (SQLite's rules, no errors for types). */
@@ -105,10 +109,10 @@ public final class Arguments {
   /** A well-formed SQLite numeric literal (optional surrounding spaces) as a value, or null. */
   static Value numeric(String s) {
     String t = s.strip();
-    if (t.isEmpty() || !t.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+    if (t.isEmpty() || !NUMBER.matcher(t).matches()) {
       return null;
     }
-    if (t.matches("[+-]?\\d+")) {
+    if (INTEGER.matcher(t).matches()) {
       try {
         return new IntegerValue(Long.parseLong(t));
       } catch (NumberFormatException tooBig) {

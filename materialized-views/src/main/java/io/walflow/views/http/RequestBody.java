@@ -1,6 +1,7 @@
 package io.walflow.views.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.ByteArrayOutputStream;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
@@ -18,6 +19,7 @@ import reactor.netty.http.server.HttpServerRequest;
 final class RequestBody {
   /** Bodies over the limit but up to this size are read and discarded before the 413. */
   static final long DISCARD_LIMIT = 1 << 20;
+  private static final Mono<byte[]> NONE = Mono.just(new byte[0]);
 
   private RequestBody() {}
 
@@ -29,7 +31,12 @@ final class RequestBody {
    */
   static Mono<byte[]> read(HttpServerRequest req, int max) {
     long cap = Math.max(max, DISCARD_LIMIT);
-    String length = req.requestHeaders().get("Content-Length");
+    String length = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+    if ((length == null || length.strip().equals("0"))
+        && !req.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      // No body (HTTP/1.1: neither a length nor a transfer coding): only its end is waited for.
+      return req.receive().then(NONE);
+    }
     if (length != null && length.strip().matches("\\d{1,18}") && Long.parseLong(length.strip()) > cap) {
       return Mono.error(tooLarge(length.strip(), max));
     }

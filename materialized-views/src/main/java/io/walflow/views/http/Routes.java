@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -89,8 +90,18 @@ final class Routes {
   }
 
   private Publisher<Void> route(HttpServerRequest req, HttpServerResponse res, byte[] body) {
-    boolean takesBody = req.method().equals(HttpMethod.POST)
-        && new QueryStringDecoder(req.uri()).path().equals("/v1/views");
+    String path;
+    Map<String, List<String>> params;
+    try {
+      // The URI is parsed once per request, here (reactor-netty's req.path() parses it again with java.net.URI).
+      QueryStringDecoder q = new QueryStringDecoder(req.uri());
+      path = q.path();
+      params = q.parameters();
+    } catch (IllegalArgumentException e) {
+      res.keepAlive(false);
+      return send(res, 400, new HttpError(400, "malformed request URI: " + e.getMessage()).body());
+    }
+    boolean takesBody = req.method().equals(HttpMethod.POST) && path.equals("/v1/views");
     boolean unexpectedBody = body.length > 0 && !takesBody;
     if (unexpectedBody) {
       res.keepAlive(false);
@@ -98,8 +109,7 @@ final class Routes {
     if (config.access().isOpen()) {
       res.header("X-Walflow-Open", "true: no authentication (--open dev mode)");
     }
-    if (req.method().equals(HttpMethod.GET) && (req.path().isEmpty() || req.path().equals("index.html"))
-        && !unexpectedBody) {
+    if (req.method().equals(HttpMethod.GET) && isLivePage(path) && !unexpectedBody) {
       // The live page holds no data: it reads the API with the token the user gives it.
       return res.status(200).header("Content-Type", "text/html; charset=utf-8")
           .header("Content-Length", Integer.toString(LivePage.BYTES.length))
@@ -107,8 +117,6 @@ final class Routes {
           .sendByteArray(Mono.just(LivePage.BYTES)).then();
     }
     try {
-      QueryStringDecoder q = new QueryStringDecoder(req.uri());
-      Map<String, List<String>> params = q.parameters();
       Access.Grant grant = authenticate(req, params);
       String client = config.access().isOpen() ? remote(req) : grant.name();
       if (!limits.tryRequest(client)) {
@@ -117,29 +125,29 @@ final class Routes {
             + "/s, burst " + config.burst() + ")");
       }
       HttpMethod m = req.method();
-      if (q.path().equals("/metrics")) {
+      if (path.equals("/metrics")) {
         allow(m, HttpMethod.GET);
-        refuseBody(unexpectedBody, m, q.path(), body);
+        refuseBody(unexpectedBody, m, path, body);
         checkParams(params, NO_PARAMS);
         return metrics(res);
       }
-      String[] seg = segments(q.path());
+      String[] seg = segments(path);
       if (seg.length == 2 && seg[1].equals("status")) {
         allow(m, HttpMethod.GET);
-        refuseBody(unexpectedBody, m, q.path(), body);
+        refuseBody(unexpectedBody, m, path, body);
         checkParams(params, NO_PARAMS);
         return status(res, grant);
       }
       if (seg.length == 2 && seg[1].equals("views")) {
         allow(m, HttpMethod.GET, HttpMethod.POST);
-        refuseBody(unexpectedBody, m, q.path(), body);
+        refuseBody(unexpectedBody, m, path, body);
         checkParams(params, NO_PARAMS);
         return m.equals(HttpMethod.GET) ? list(res, grant) : create(res, grant, body);
       }
       if (seg.length == 3 && seg[1].equals("views")) {
         String view = seg[2];
         allow(m, HttpMethod.GET, HttpMethod.DELETE);
-        refuseBody(unexpectedBody, m, q.path(), body);
+        refuseBody(unexpectedBody, m, path, body);
         if (m.equals(HttpMethod.DELETE)) {
           checkParams(params, NO_PARAMS);
           return drop(res, grant, view);
@@ -149,11 +157,11 @@ final class Routes {
       }
       if (seg.length == 4 && seg[1].equals("views") && (seg[3].equals("subscribe") || seg[3].equals("ws"))) {
         allow(m, HttpMethod.GET);
-        refuseBody(unexpectedBody, m, q.path(), body);
+        refuseBody(unexpectedBody, m, path, body);
         checkParams(params, SUBSCRIBE_PARAMS);
         return subscribe(req, res, grant, client, seg[2], params, seg[3].equals("ws"));
       }
-      throw new HttpError(404, "no endpoint " + q.path() + " (see docs/http-api.md: /v1/views, /v1/views/{name}, "
+      throw new HttpError(404, "no endpoint " + path + " (see docs/http-api.md: /v1/views, /v1/views/{name}, "
           + "/v1/views/{name}/subscribe, /v1/views/{name}/ws, /v1/status, /metrics)");
     } catch (HttpError e) {
       return send(res, e.status(), e.body());
@@ -163,11 +171,22 @@ final class Routes {
     }
   }
 
+  /**
+   * Whether a decoded request path names the live page: {@code /} or {@code /index.html}, either with
+   * one trailing slash more (the paths reactor-netty's {@code path()}, which trims one slash at each
+   * end, gives as empty or {@code index.html}).
+   */
+  private static boolean isLivePage(String path) {
+    int from = path.startsWith("/") ? 1 : 0;
+    int to = path.length() > from && path.endsWith("/") ? path.length() - 1 : path.length();
+    return to == from || to - from == 10 && path.regionMatches(from, "index.html", 0, 10);
+  }
+
   // ---- authentication and request shape
 
   private Access.Grant authenticate(HttpServerRequest req, Map<String, List<String>> params) {
     Optional<String> token = Optional.empty();
-    String auth = req.requestHeaders().get("Authorization");
+    String auth = req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
     if (auth != null) {
       if (!auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
         throw new HttpError(401, "the Authorization header must be 'Bearer TOKEN'");

@@ -147,6 +147,31 @@ class HttpProtocolTest {
     assertThat(send("DELETE", "/v1/views/nope", ADMIN, null).statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void livePage_isServedAtTheRootAndAtIndexHtml_withoutAToken() throws Exception {
+    for (String path : List.of("/", "/index.html", "/index.html/", "/?x=1")) {
+      HttpResponse<String> page = get(path, null);
+      assertThat(page.statusCode()).as(path).isEqualTo(200);
+      assertThat(page.headers().firstValue("Content-Type")).as(path).hasValue("text/html; charset=utf-8");
+    }
+    assertThat(get("/index.htm", READER).statusCode()).isEqualTo(404);
+    assertThat(get("/index.htm", null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void malformedPercentEscapes_are400_namingTheUri() throws Exception {
+    engine.insert(7, 70);
+    for (String target : List.of("/v1/views/v?arg=%zz", "/v1/views/%zz?arg=7")) {
+      try (RawConnection c = new RawConnection(server.port(), (int) WAIT.toMillis())) {
+        c.send(RawConnection.request("GET", target, READER, null));
+        RawConnection.Response r = c.read();
+        assertThat(r.status()).as(target).isEqualTo(400);
+        assertThat(r.body()).as(target).contains("malformed request URI");
+      }
+    }
+    assertThat(get("/v1/views/v?arg=7", READER).statusCode()).isEqualTo(200);
+  }
+
   /** The requests of the keep-alive scripts below, each with the status and a body part that identifies it. */
   private static final List<Object[]> SCRIPT = List.of(
       new Object[] {RawConnection.request("GET", "/v1/views/v?arg=7", READER, null), 200, "[[7,70]]"},
