@@ -171,6 +171,7 @@ final class DatabaseTailer implements Runnable {
       if (!open()) {
         return;
       }
+      walWatch = WalWatch.of(db, walPath); // the thread's idle waits only (a stepped capture has none)
       while (!stopping) {
         int n = poll();
         afterPoll();
@@ -224,7 +225,6 @@ final class DatabaseTailer implements Runnable {
       h = SourceDatabase.inspect(db, path);
     }
     files = new SourceFiles(db, path);
-    walWatch = WalWatch.of(db, walPath);
     pin = new WalPin(db, path);
     // The read transaction first, then the header and the pages within it: a header read before
     // it could be older than the WAL the snapshot reads (a commit and a checkpoint landing in
