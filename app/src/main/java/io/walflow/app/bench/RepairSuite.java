@@ -37,6 +37,8 @@ import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * {@code walflow bench --suite repair}: divergence repair (issue 5, "Benchmark") side by side with
@@ -207,17 +209,16 @@ final class RepairSuite implements Suite {
   }
 
   /**
-   * Polls the replica's status of the database every {@code pollMillis} until {@code done} holds
-   * (the replica offers no event for it), for at most 10 minutes.
+   * Waits, polling the replica's status of the database every {@code pollMillis} (the replica offers
+   * no event for it), until {@code done} holds; at most 10 minutes.
    */
   private static void awaitStatus(Replica r, java.util.function.Predicate<io.walflow.replica.DatabaseStatus> done,
-      String what, long pollMillis) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    while (!done.test(r.status().databases().get(DB))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("not " + what + " within 10 minutes: " + r.status().databases().get(DB));
-      }
-      Thread.sleep(pollMillis);
+      String what, long pollMillis) {
+    try {
+      Awaitility.await(what).atMost(Duration.ofMinutes(10)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(pollMillis)).until(() -> done.test(r.status().databases().get(DB)));
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("not " + what + " within 10 minutes: " + r.status().databases().get(DB), e);
     }
   }
 

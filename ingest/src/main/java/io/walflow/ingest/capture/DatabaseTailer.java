@@ -72,8 +72,8 @@ final class DatabaseTailer implements Runnable {
    * after every commit delayed the next one; the image only shortens a restart's replay of the log.
    */
   private static final long IMAGE_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /** Staged pages that make the image flush before its interval (bounds their memory: 16 MiB of 4 KiB pages). */
-  private static final long IMAGE_FLUSH_PAGES = 4096;
+  /** Distinct staged pages that make the image flush before its interval (16 MiB of 4 KiB pages). */
+  private static final int IMAGE_FLUSH_PAGES = 4096;
 
   private final String db;
   private final Path path;
@@ -182,7 +182,7 @@ final class DatabaseTailer implements Runnable {
         } else {
           watchForStall();
           if (now - lastReadNanos < config.pollInterval().toNanos()) {
-            walWatch.sleep(config.pollInterval());
+            LockSupport.parkNanos(config.pollInterval().toNanos());
           } else {
             walWatch.awaitWrite(config.pollInterval());
           }

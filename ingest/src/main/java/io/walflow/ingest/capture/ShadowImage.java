@@ -33,8 +33,6 @@ final class ShadowImage implements AutoCloseable {
   /** Latest staged image of each page. */
   private final Map<Integer, ByteBuffer> latest = new HashMap<>();
   private int latestPageCount;
-  /** Pages held by {@link #staged} (counting a page once per commit that wrote it). */
-  private long stagedPages;
 
   private record Staged(Map<Integer, byte[]> pages, int pageCount) {}
 
@@ -113,7 +111,6 @@ final class ShadowImage implements AutoCloseable {
   /** Invalidates the image on disk before it is overwritten by a new snapshot. */
   void invalidate() throws IOException {
     staged.clear();
-    stagedPages = 0;
     latest.clear();
     Files.deleteIfExists(stateFile);
     lsn = -1;
@@ -130,14 +127,13 @@ final class ShadowImage implements AutoCloseable {
   /** Stages a commit's pages (not yet durable). */
   void stage(long commitLsn, Map<Integer, byte[]> pages, int pageCount) {
     staged.put(commitLsn, new Staged(pages, pageCount));
-    stagedPages += pages.size();
     pages.forEach((p, d) -> latest.put(p, ByteBuffer.wrap(d)));
     latestPageCount = pageCount;
   }
 
-  /** Pages staged and not yet flushed: what the staged commits hold in memory, in pages. */
-  long stagedPages() {
-    return stagedPages;
+  /** Distinct pages written by the staged commits (not yet in the file). */
+  int stagedPages() {
+    return latest.size();
   }
 
   /** Applies directly (recovery from the log): write pages and advance the file's LSN. */
@@ -166,7 +162,6 @@ final class ShadowImage implements AutoCloseable {
     Map<Integer, byte[]> pages = new TreeMap<>();
     for (var e : done.entrySet()) {
       pages.putAll(e.getValue().pages());
-      stagedPages -= e.getValue().pages().size();
       pageCount = e.getValue().pageCount();
       last = e.getKey();
     }

@@ -55,11 +55,6 @@ final class WalWatch implements AutoCloseable {
     }
   }
 
-  /** Sleeps for {@code interval} (capture is reading a stream of commits). */
-  void sleep(Duration interval) {
-    LockSupport.parkNanos(interval.toNanos());
-  }
-
   /** Waits until a file in the folder is written, or {@code max} at the latest (capture is idle). */
   void awaitWrite(Duration max) throws InterruptedException {
     if (service == null || !watching()) {
