@@ -33,10 +33,13 @@ final class View {
   final Map<Key, List<Subscription>> subscriptions = new HashMap<>();
   private final Comparator<Row> order;
   private final List<RowFunction> emptyRow;
+  /** The plan's output columns the query selects, in SELECT order. */
+  private final int[] visibleColumns;
 
   View(String name, ViewPlan plan) {
     this.name = name;
     this.plan = plan;
+    this.visibleColumns = plan.visibleColumns().stream().mapToInt(Integer::intValue).toArray();
     this.order = plan.order().isEmpty() ? null : Semantics.rowOrder(plan.order());
     this.emptyRow = plan.emptyKeyRow().map(l -> l.stream().map(Semantics::function).toList()).orElse(null);
   }
@@ -91,11 +94,11 @@ final class View {
   /** What a key reads as: its rows in ORDER BY order, visible columns only (or the empty-key row). */
   List<List<Value>> visible(List<Row> rows, Value[] params) {
     if (rows.isEmpty() && emptyRow != null) {
-      List<Value> row = new ArrayList<>();
-      for (RowFunction f : emptyRow) {
-        row.add(f.apply(new Value[0], params));
+      Value[] row = new Value[emptyRow.size()];
+      for (int i = 0; i < row.length; i++) {
+        row[i] = emptyRow.get(i).apply(new Value[0], params);
       }
-      return List.of(row);
+      return List.of(List.of(row));
     }
     List<Row> sorted = rows;
     if (order != null) {
@@ -109,13 +112,16 @@ final class View {
     return out;
   }
 
-  /** A row's visible columns. */
+  /**
+   * A row's visible columns, as an unmodifiable list: {@link ViewResult} and the subscribers keep it
+   * as it is (no copy per row per lookup).
+   */
   List<Value> project(Row r) {
-    List<Value> v = new ArrayList<>(plan.visibleColumns().size());
-    for (int c : plan.visibleColumns()) {
-      v.add(r.get(c));
+    Value[] v = new Value[visibleColumns.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.get(visibleColumns[i]);
     }
-    return v;
+    return List.of(v);
   }
 
   /** Whether a key without rows reads as one row (an aggregate without GROUP BY). */
