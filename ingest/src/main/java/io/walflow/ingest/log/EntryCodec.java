@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Compressor;
@@ -84,9 +85,19 @@ public final class EntryCodec {
   private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
   private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
 
-  private final boolean compress;
+  /** Entries up to this bound are built in {@link #work}, kept between calls; larger ones in their own buffer. */
+  private static final int KEPT_WORK_BYTES = 1 << 20;
 
-  /** @param compress store pages LZ4-compressed when that makes them smaller */
+  private final boolean compress;
+  private final CRC32C crc = new CRC32C();
+  /** Where entries are built before being copied out at their exact length (one per codec: not thread-safe). */
+  private ByteBuffer work = ByteBuffer.allocate(0);
+
+  /**
+   * One codec per thread: it reuses its working buffer between calls.
+   *
+   * @param compress store pages LZ4-compressed when that makes them smaller
+   */
   public EntryCodec(boolean compress) {
     this.compress = compress;
   }
@@ -117,7 +128,7 @@ public final class EntryCodec {
     if (bound > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("entry too large to encode in one part: " + bound + " bytes");
     }
-    ByteBuffer b = ByteBuffer.allocate((int) bound).order(ByteOrder.BIG_ENDIAN);
+    ByteBuffer b = workBuffer((int) bound);
     b.putInt(MAGIC).put(VERSION).put(type)
         .putShort((short) 0).putInt(0 /* length, patched below */);
     b.putLong(entry.lsn());
@@ -129,15 +140,17 @@ public final class EntryCodec {
     WalPosition w = entry.walPosition();
     b.putInt(w.salt1()).putInt(w.salt2()).putInt(w.checkpointSeq()).putLong(w.offset()).putLong(w.checksum());
     b.putInt(entry.pages().size()).putShort((short) name.length).put(name);
-    byte[] scratch = compress ? new byte[maxPage] : null;
     for (Page p : entry.pages()) {
       if (p.data().length != pageSize) {
         throw new IllegalArgumentException("page " + p.pgno() + " has " + p.data().length + " bytes, expected " + pageSize);
       }
       b.putInt(p.pgno());
-      int clen = compress ? COMPRESSOR.compress(p.data(), 0, pageSize, scratch, 0, maxPage) : pageSize;
+      // Compressed straight into the record's place (the bound leaves maxPage bytes for it); a page
+      // that does not shrink is then written raw over the attempt.
+      int data = b.position() + 1 + 4;
+      int clen = compress ? COMPRESSOR.compress(p.data(), 0, pageSize, b.array(), data, maxPage) : pageSize;
       if (compress && clen < pageSize) {
-        b.put(ENCODING_LZ4).putInt(clen).put(scratch, 0, clen);
+        b.put(ENCODING_LZ4).putInt(clen).position(data + clen);
       } else {
         b.put(ENCODING_RAW).putInt(pageSize).put(p.data());
       }
@@ -145,12 +158,21 @@ public final class EntryCodec {
     b.putInt(changesField.length).put(changesField);
     int length = b.position() + CRC_SIZE;
     b.putInt(LENGTH_OFFSET, length);
-    CRC32C crc = new CRC32C();
+    crc.reset();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
-    byte[] out = new byte[length];
-    System.arraycopy(b.array(), 0, out, 0, length);
-    return out;
+    return Arrays.copyOf(b.array(), length);
+  }
+
+  /** An empty big-endian buffer of at least {@code bound} bytes, backed by an array from offset 0. */
+  private ByteBuffer workBuffer(int bound) {
+    if (bound > KEPT_WORK_BYTES) {
+      return ByteBuffer.allocate(bound);
+    }
+    if (work.capacity() < bound) {
+      work = ByteBuffer.allocate(Math.min(KEPT_WORK_BYTES, Math.max(bound, 2 * work.capacity())));
+    }
+    return work.clear();
   }
 
   /**
