@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * @param pollInterval how long a tailer sleeps when its WAL has nothing new
  * @param checkpointPages capture checkpoints (PASSIVE, and lets SQLite restart the WAL) once the
  *     WAL holds this many frames
- * @param truncateBytes capture runs a TRUNCATE checkpoint once the WAL file is this large
+ * @param truncateBytes the WAL's size bound: capture runs a TRUNCATE checkpoint once the WAL file is
+ *     this large, and holds the application's writers (SQLite's write lock, up to 1 s at a time)
+ *     while it catches up when it is behind with the file at this size
  * @param compressPages store pages LZ4-compressed in the log
  * @param snapshotEveryBytes write a fresh snapshot of a database once this many log bytes were
  *     written for it since its last snapshot (retention needs snapshots to delete old files)

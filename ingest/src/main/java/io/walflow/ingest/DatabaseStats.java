@@ -23,7 +23,10 @@ import java.nio.file.Path;
  *     unknown (not checked yet, or no wal-index to read)
  * @param stalls how often capture found itself behind SQLite's count without reading on (each time
  *     it says so in {@code state}, logs an error and writes a resynchronisation snapshot)
+ * @param writerHolds how often capture, behind a writer while the WAL had reached its size bound
+ *     ({@code truncateBytes}), held SQLite's write lock (up to ~20 ms each) to read on: each is a
+ *     moment the application's writers waited for capture
  */
 public record DatabaseStats(String db, Path path, String state, long lsn, long durableLsn, long commits,
     long frames, long logBytes, long walRestarts, long checkpoints, long lastCommitAgeMillis, long publishedLsn,
-    long walFramesBehind, long stalls) {}
+    long walFramesBehind, long stalls, long writerHolds) {}

@@ -68,7 +68,9 @@ public final class CaptureCommand implements Callable<Integer> {
   int checkpointPages;
 
   @Option(names = "--truncate-mb", defaultValue = "64", paramLabel = "MB",
-      description = "Run a TRUNCATE checkpoint once the WAL file reaches this size (default: ${DEFAULT-VALUE}).")
+      description = "The WAL's size bound: a TRUNCATE checkpoint once the WAL file reaches it, and a writer that "
+          + "outpaces capture is held (SQLite's write lock, up to 1 s at a time) while capture catches up "
+          + "(default: ${DEFAULT-VALUE}).")
   long truncateMb;
 
   @Option(names = "--snapshot-every-mb", defaultValue = "1024", paramLabel = "MB",
@@ -168,10 +170,11 @@ public final class CaptureCommand implements Callable<Integer> {
       if (every > 0) {
         for (DatabaseStats s : capture.stats()) {
           LOG.info("{}: {} lsn={} durable={}{} commits={} frames={} logBytes={} walRestarts={} checkpoints={} "
-                  + "walBehind={} stalls={}", s.db(),
+                  + "walBehind={} stalls={} writerHolds={}", s.db(),
               s.state(), s.lsn(), s.durableLsn(), cfg.kafka().isPresent() ? " published=" + s.publishedLsn()
                   + " (" + Math.max(0, s.lsn() - s.publishedLsn()) + " behind)" : "",
-              s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints(), s.walFramesBehind(), s.stalls());
+              s.commits(), s.frames(), s.logBytes(), s.walRestarts(), s.checkpoints(), s.walFramesBehind(), s.stalls(),
+              s.writerHolds());
         }
         capture.kafkaProblem().ifPresent(p -> LOG.warn("Kafka publishing stalled: {}", p));
       }

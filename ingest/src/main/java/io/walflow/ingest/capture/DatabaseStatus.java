@@ -15,6 +15,7 @@ final class DatabaseStatus {
   private final AtomicLong logBytes = new AtomicLong();
   private final AtomicLong walRestarts = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
+  private final AtomicLong writerHolds = new AtomicLong();
   private volatile long lastCommitNanos = -1;
   private volatile long walFramesBehind = -1;
   private volatile String stall;
@@ -52,6 +53,11 @@ final class DatabaseStatus {
     checkpoints.incrementAndGet();
   }
 
+  /** Capture held the application's writers while it read on (a WAL at its size bound). */
+  void writersHeld() {
+    writerHolds.incrementAndGet();
+  }
+
   void walFramesBehind(long frames) {
     walFramesBehind = frames;
   }
@@ -73,6 +79,6 @@ final class DatabaseStatus {
     return new DatabaseStats(db, path, st != null && s.equals("capturing") ? "stalled: " + st : s,
         Math.max(lsn, currentLsn), durableLsn, commits.get(), frames.get(), logBytes.get(), walRestarts.get(),
         checkpoints.get(), last < 0 ? -1 : (System.nanoTime() - last) / 1_000_000, publishedLsn, walFramesBehind,
-        stalls.get());
+        stalls.get(), writerHolds.get());
   }
 }

@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,7 @@ final class DatabaseTailer implements Runnable {
   /** After a checkpoint attempt, how long before the next one (the WAL must first be restarted). */
   private static final long CHECKPOINT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final long WAIT_FOR_FILE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /** How often an idle tailer renews its read transaction (see {@link #renewIdlePin()}). */
+  /** How often an idle tailer renews its read transaction (see {@link #poll()}). */
   private static final long PIN_RENEW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   /**
    * How often the running tailer writes its durable commits to the image file. Each flush replaces
@@ -74,6 +75,12 @@ final class DatabaseTailer implements Runnable {
   private static final long IMAGE_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** Distinct staged pages that make the image flush before its interval (16 MiB of 4 KiB pages). */
   private static final int IMAGE_FLUSH_PAGES = 4096;
+  /**
+   * Longest hold of SQLite's write lock while capture catches up on a WAL that reached its size
+   * bound (see {@link #catchUpWhileWritersWait}), one scan batch more at the most: applications'
+   * busy timeouts must be longer (sqlite-jdbc's default is 3 s, Python's 5 s).
+   */
+  private static final long CATCH_UP_SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
   /**
    * Entries (or bytes) held back before they are handed to the log writer together, within one
    * scan batch. Handing over each commit alone woke the writer's thread once per commit: 8% of
@@ -471,12 +478,16 @@ final class DatabaseTailer implements Runnable {
       if (!followGeneration()) {
         return 0;
       }
-      if (!scanner.frameFollows(position)) {
-        renewIdlePin();
+      long now = System.nanoTime();
+      if (!scanner.frameFollows(position) && now - lastPinNanos < PIN_RENEW_NANOS) {
         return 0;
       }
+      // Something to read, or an idle renewal of the read transaction: begun fresh while nothing is
+      // written, SQLite gives it read mark 0 once everything is checkpointed, so an application's
+      // RESTART or TRUNCATE checkpoint, which waits for readers with higher marks, completes within
+      // one renewal. Either way a cycle that reads to the end, batch by batch.
       pin.acquire();
-      lastPinNanos = System.nanoTime();
+      lastPinNanos = now;
       cycling = true;
     }
     int n = readBatch();
@@ -506,22 +517,6 @@ final class DatabaseTailer implements Runnable {
       status.walRestarted();
     }
     return true;
-  }
-
-  /**
-   * Begins a fresh read transaction now and then while nothing is written: SQLite then gives it
-   * read mark 0 once everything is checkpointed, so an application's RESTART or TRUNCATE
-   * checkpoint, which waits for readers with higher marks, completes within one renewal.
-   */
-  private void renewIdlePin() {
-    long now = System.nanoTime();
-    if (now - lastPinNanos < PIN_RENEW_NANOS) {
-      return;
-    }
-    pin.acquire();
-    readCommits();
-    pin.releasePrevious();
-    lastPinNanos = now;
   }
 
   /** Reads and hands over every committed transaction after {@link #position}. Pin held by caller. */
@@ -699,20 +694,24 @@ final class DatabaseTailer implements Runnable {
    * short locked checkpoint of {@link WalPin#checkpoint}, which copies only what was written since.
    */
   private void checkpointWhenDue() throws IOException, InterruptedException {
-    if (backfill != null) {
-      if (!backfill.isDone()) {
-        return;
-      }
-      Future<?> done = backfill;
-      backfill = null;
-      try {
-        done.get();
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : new CaptureException(db, e.getCause().toString(), e);
-      }
-      backfilled = true;
+    collectBackfill();
+    if (header == null) {
+      return;
     }
-    if (header == null || cycling || System.nanoTime() < nextCheckpointNanos) {
+    // The file, not capture's position: a capture that is behind reads the bound's worth only
+    // once the writer has written several times that.
+    boolean atBound = wal.size() >= config.truncateBytes();
+    if (atBound && (cycling || backfill != null)) {
+      catchUpWhileWritersWait();
+      collectBackfill();
+    }
+    if (backfill != null || System.nanoTime() < nextCheckpointNanos) {
+      return;
+    }
+    if (atBound && !cycling) {
+      // Past the bound, no waiting for an unlocked backfill: the locked checkpoint copies the rest
+      // while the writer waits, and the WAL restarts now rather than after another bound's worth.
+      lockedCheckpoint();
       return;
     }
     long frames = (position.offset() - WalHeader.SIZE) / header.frameSize();
@@ -721,15 +720,89 @@ final class DatabaseTailer implements Runnable {
       return;
     }
     if (!backfilled) {
+      // Also while capture is behind (cycling): the backfill copies only up to our read marks.
       backfill = checkpointer.submit(pin::backfill);
       return;
     }
+    if (!cycling) {
+      lockedCheckpoint();
+    }
+  }
+
+  /** Takes the result of a finished backfill: from now on the locked step has only the rest to copy. */
+  private void collectBackfill() {
+    if (backfill == null || !backfill.isDone()) {
+      return;
+    }
+    Future<?> done = backfill;
+    backfill = null;
+    try {
+      done.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new CaptureException(db, e.getCause().toString(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CaptureException(db, "interrupted while checkpointing", e);
+    }
+    backfilled = true;
+  }
+
+  /** The second, locked step of a checkpoint (see {@link WalPin#checkpoint}). */
+  private void lockedCheckpoint() throws IOException {
     backfilled = false;
     boolean truncate = wal.size() >= config.truncateBytes();
     if (pin.checkpoint(this::readCommits, truncate)) {
       status.checkpointed();
     }
     nextCheckpointNanos = System.nanoTime() + CHECKPOINT_BACKOFF_NANOS;
+  }
+
+  /**
+   * The WAL file has reached {@code truncateBytes} while capture is behind (or a backfill is still
+   * copying). No checkpoint can restart the WAL before capture has read all of it, so a writer that
+   * appends faster than capture reads made the WAL grow for as long as it kept its pace (889 MB in
+   * 5 s here). Capture takes SQLite's write lock, reads to the end (for at most {@link
+   * #CATCH_UP_SLICE_NANOS}) and lets a backfill in flight finish, then lets the application write
+   * again; its checkpoint then truncates the WAL. The writer is slowed to capture's pace instead of
+   * the WAL growing without bound.
+   */
+  private void catchUpWhileWritersWait() {
+    long until = System.nanoTime() + CATCH_UP_SLICE_NANOS;
+    boolean[] held = new boolean[1];
+    boolean atEnd = pin.whileWritersWait(() -> {
+      held[0] = true;
+      while (readBatch() == SCAN_BATCH) {
+        if (System.nanoTime() >= until) {
+          return false;
+        }
+      }
+      awaitBackfill(until);
+      return true;
+    });
+    if (held[0]) {
+      status.writersHeld();
+    }
+    if (atEnd) {
+      pin.releasePrevious();
+      cycling = false;
+    }
+  }
+
+  /**
+   * Waits, up to {@code untilNanos}, for a backfill in flight: with the writers held it has nothing
+   * new to copy, and the WAL can restart as soon as it and the locked step are done.
+   */
+  private void awaitBackfill(long untilNanos) {
+    if (backfill == null) {
+      return;
+    }
+    try {
+      backfill.get(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // not done yet, or failed: collectBackfill reports a failure
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

@@ -6,6 +6,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
@@ -48,6 +52,7 @@ final class WalPin implements AutoCloseable {
   private final Path path;
   private final Connection[] readers = new Connection[2];
   private final Connection writeLock;
+  private final WriteLockWait writeLockWait = new WriteLockWait();
   private final Connection checkpointer;
   private int current = -1;
   private int previous = -1;
@@ -65,8 +70,37 @@ final class WalPin implements AutoCloseable {
     this.readers[0] = open(BUSY_TIMEOUT_MS);
     this.readers[1] = open(BUSY_TIMEOUT_MS);
     this.writeLock = open(CHECKPOINT_LOCK_TIMEOUT_MS);
+    try {
+      BusyHandler.setHandler(writeLock, writeLockWait);
+    } catch (SQLException e) {
+      throw new CaptureException(db, "cannot set a busy handler on " + path + ": " + e.getMessage(), e);
+    }
     this.checkpointer = open(0);
     checkJournalMode();
+  }
+
+  /**
+   * Retries the write lock every ~50 µs until a deadline. SQLite's own busy handler sleeps 1, 2, 5,
+   * 10… ms between attempts, and a writer that commits back to back holds the lock almost all the
+   * time: a few attempts that far apart mostly missed the moments it was free, so capture's
+   * checkpoints and catch-up waited on luck.
+   */
+  private static final class WriteLockWait extends BusyHandler {
+    private static final long RETRY_NANOS = 50_000;
+    private long deadline;
+
+    void until(long deadlineNanos) {
+      deadline = deadlineNanos;
+    }
+
+    @Override
+    protected int callback(int attempts) {
+      if (System.nanoTime() >= deadline) {
+        return 0;
+      }
+      LockSupport.parkNanos(RETRY_NANOS);
+      return 1;
+    }
   }
 
   private Connection open(int busyTimeoutMs) {
@@ -134,9 +168,7 @@ final class WalPin implements AutoCloseable {
    */
   boolean checkpoint(Runnable readToEnd, boolean truncate) {
     try (Statement lock = writeLock.createStatement()) {
-      try {
-        lock.execute("BEGIN IMMEDIATE");
-      } catch (SQLException busy) {
+      if (!beginImmediate(lock)) {
         return false;
       }
       boolean complete;
@@ -162,6 +194,39 @@ final class WalPin implements AutoCloseable {
       return true;
     } catch (SQLException e) {
       throw busyOrOther(e, "checkpointing");
+    }
+  }
+
+  /**
+   * Runs {@code read} while holding SQLite's write lock, so that the application cannot append to
+   * the WAL meanwhile (its writers wait, up to their busy timeout). For a capture that has fallen
+   * so far behind that the WAL reached its size bound: see {@code DatabaseTailer#catchUpWhileWritersWait}.
+   *
+   * @return what {@code read} returned, or false when the write lock was not available
+   */
+  boolean whileWritersWait(BooleanSupplier read) {
+    try (Statement lock = writeLock.createStatement()) {
+      if (!beginImmediate(lock)) {
+        return false;
+      }
+      try {
+        return read.getAsBoolean();
+      } finally {
+        lock.execute("ROLLBACK");
+      }
+    } catch (SQLException e) {
+      throw busyOrOther(e, "holding the write lock");
+    }
+  }
+
+  /** Takes the write lock, waiting up to {@link #CHECKPOINT_LOCK_TIMEOUT_MS}; false when it stayed busy. */
+  private boolean beginImmediate(Statement lock) {
+    writeLockWait.until(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_LOCK_TIMEOUT_MS));
+    try {
+      lock.execute("BEGIN IMMEDIATE");
+      return true;
+    } catch (SQLException busy) {
+      return false;
     }
   }
 
