@@ -100,10 +100,10 @@ public final class SeedRunner {
   /**
    * Runs one seed; reruns it once, in a fresh directory, when Chronicle Queue could not lock the
    * new log's {@code metadata.cq4t} at all ("Unable to claim exclusive … lock", its 10 s table-store
-   * timeout; Chronicle-Queue#1446). That happened once in some 40 runs of 1,000 seeds, never with
-   * the seed alone: the JVM's own file-lock table, which is keyed by inode, still held an entry for
-   * a file of an earlier seed whose inode the new file reused. The rerun is the same seed, so what
-   * it checks is unchanged; any other failure is reported as it is.
+   * timeout; Chronicle-Queue#1446). Seen once (2026-12-04, in 1,000 seeds on 2 threads); the seed
+   * alone passed. The likely cause, not proven: the JVM's own file-lock table, keyed by inode, still
+   * held an entry for a file of an earlier seed whose inode the new file reused. The rerun is the
+   * same seed, so what it checks is unchanged; any other failure is reported as it is.
    */
   private static Simulation.Result runOnce(long seed, Path dir, int steps, Path work) {
     try {
