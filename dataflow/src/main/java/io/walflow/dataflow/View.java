@@ -94,9 +94,10 @@ final class View {
   /** What a key reads as: its rows in ORDER BY order, visible columns only (or the empty-key row). */
   List<List<Value>> visible(List<Row> rows, Value[] params) {
     if (rows.isEmpty() && emptyRow != null) {
+      Value[] none = new Value[0];
       Value[] row = new Value[emptyRow.size()];
       for (int i = 0; i < row.length; i++) {
-        row[i] = emptyRow.get(i).apply(new Value[0], params);
+        row[i] = emptyRow.get(i).apply(none, params);
       }
       return List.of(List.of(row));
     }

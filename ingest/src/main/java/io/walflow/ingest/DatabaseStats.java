@@ -24,7 +24,7 @@ import java.nio.file.Path;
  * @param stalls how often capture found itself behind SQLite's count without reading on (each time
  *     it says so in {@code state}, logs an error and writes a resynchronisation snapshot)
  * @param writerHolds how often capture, behind a writer while the WAL had reached its size bound
- *     ({@code truncateBytes}), held SQLite's write lock (up to ~20 ms each) to read on: each is a
+ *     ({@code truncateBytes}), held SQLite's write lock (up to 1 s each) to read on: each is a
  *     moment the application's writers waited for capture
  */
 public record DatabaseStats(String db, Path path, String state, long lsn, long durableLsn, long commits,

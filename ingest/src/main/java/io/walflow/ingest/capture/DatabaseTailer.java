@@ -768,24 +768,24 @@ final class DatabaseTailer implements Runnable {
    */
   private void catchUpWhileWritersWait() {
     long until = System.nanoTime() + CATCH_UP_SLICE_NANOS;
-    boolean[] held = new boolean[1];
-    boolean atEnd = pin.whileWritersWait(() -> {
-      held[0] = true;
-      while (readBatch() == SCAN_BATCH) {
-        if (System.nanoTime() >= until) {
-          return false;
-        }
-      }
-      awaitBackfill(until);
-      return true;
-    });
-    if (held[0]) {
+    if (pin.whileWritersWait(() -> readToEndBy(until))) {
       status.writersHeld();
     }
-    if (atEnd) {
-      pin.releasePrevious();
-      cycling = false;
+  }
+
+  /**
+   * Reads batch after batch until the end of the WAL or {@code untilNanos}; at the end, lets a
+   * backfill in flight finish and completes the pin cycle. Called with the writers held.
+   */
+  private void readToEndBy(long untilNanos) {
+    while (readBatch() == SCAN_BATCH) {
+      if (System.nanoTime() >= untilNanos) {
+        return;
+      }
     }
+    awaitBackfill(untilNanos);
+    pin.releasePrevious();
+    cycling = false;
   }
 
   /**

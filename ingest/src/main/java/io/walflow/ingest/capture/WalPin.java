@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
@@ -69,7 +68,7 @@ final class WalPin implements AutoCloseable {
     this.path = path;
     this.readers[0] = open(BUSY_TIMEOUT_MS);
     this.readers[1] = open(BUSY_TIMEOUT_MS);
-    this.writeLock = open(CHECKPOINT_LOCK_TIMEOUT_MS);
+    this.writeLock = open(0); // waits through writeLockWait instead (see beginImmediate)
     try {
       BusyHandler.setHandler(writeLock, writeLockWait);
     } catch (SQLException e) {
@@ -202,15 +201,16 @@ final class WalPin implements AutoCloseable {
    * the WAL meanwhile (its writers wait, up to their busy timeout). For a capture that has fallen
    * so far behind that the WAL reached its size bound: see {@code DatabaseTailer#catchUpWhileWritersWait}.
    *
-   * @return what {@code read} returned, or false when the write lock was not available
+   * @return false when the write lock was not available (and {@code read} did not run)
    */
-  boolean whileWritersWait(BooleanSupplier read) {
+  boolean whileWritersWait(Runnable read) {
     try (Statement lock = writeLock.createStatement()) {
       if (!beginImmediate(lock)) {
         return false;
       }
       try {
-        return read.getAsBoolean();
+        read.run();
+        return true;
       } finally {
         lock.execute("ROLLBACK");
       }
